@@ -1,0 +1,125 @@
+"""The composition root: builds one FastAPI app from the modules' routers and subscriptions.
+
+Nothing is wired at import time: `create_app()` takes settings (and optionally a ready
+Database), so tests, workers and the server each build their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from types import ModuleType
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+import pasar
+from pasar import catalog, identity, inventory, sellers
+from pasar.platform import problems
+from pasar.platform.db import Database
+from pasar.platform.errors import DomainError
+from pasar.platform.observability import Metrics, RequestObservability, configure_logging
+from pasar.platform.ratelimit import RateLimiter
+from pasar.platform.settings import Settings
+
+#: Every module, in the order their routers are mounted.
+MODULES: tuple[ModuleType, ...] = (identity, sellers, catalog, inventory)
+
+DESCRIPTION = """
+Pasar's REST API. Errors are RFC 9457 `application/problem+json` with a stable `type`
+(`/problems/<code>`), a human `detail` and, where one field is at fault, `field`.
+Authenticate with `Authorization: Bearer <token>`: a user token from `POST /api/v1/auth/token`
+or a seller API key. Lists use keyset pagination (`limit`, `cursor` → `next_cursor`).
+"""
+
+
+def build_dispatcher_into(database: Database, modules: Iterable[ModuleType]) -> None:
+    for module in modules:
+        database.dispatcher.subscribe_all(getattr(module, "SUBSCRIPTIONS", {}))
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    owns_database = database is None
+    db = database or Database(settings.database_url, pool_size=settings.db_pool_size)
+    build_dispatcher_into(db, MODULES)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            await db.dispose()
+
+    app = FastAPI(
+        title="Pasar",
+        version=pasar.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.database = db
+    app.state.login_limiter = RateLimiter(settings.login_rate_limit, settings.rate_limit_storage)
+    metrics = Metrics()
+    app.state.metrics = metrics
+    problems.install(app)
+    app.add_middleware(RequestObservability, metrics=metrics)
+    app.include_router(_platform_router())
+    for module in MODULES:
+        app.include_router(module.router)
+    return app
+
+
+def _platform_router() -> APIRouter:
+    router = APIRouter(tags=["platform"])
+
+    @router.get("/healthz")
+    async def healthz(request: Request) -> JSONResponse:
+        """Liveness and readiness: answers 200 only if the database answers. Public."""
+        db: Database = request.app.state.database
+        try:
+            async with db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure means "not ready"
+            return JSONResponse(
+                {"status": "unavailable", "database": type(exc).__name__}, status_code=503
+            )
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    @router.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        return Response(
+            generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
+        )
+
+    @router.get("/problems/{code}", response_class=HTMLResponse, include_in_schema=False)
+    async def problem_type(code: str) -> HTMLResponse:
+        known = _problem_codes()
+        if code not in known:
+            return HTMLResponse("<h1>Unknown problem type</h1>", status_code=404)
+        title, status = known[code]
+        return HTMLResponse(
+            f"<!doctype html><title>{title}</title><h1>{title}</h1>"
+            f"<p>HTTP status {status}. Problem type <code>{code}</code>.</p>"
+        )
+
+    return router
+
+
+def _problem_codes() -> dict[str, tuple[str, int]]:
+    found: dict[str, tuple[str, int]] = {
+        code: (code.replace("-", " ").capitalize(), status)
+        for status, code in problems.HTTP_CODES.items()
+    }
+    found["internal-error"] = ("Internal error", 500)
+    stack: list[Any] = [DomainError]
+    while stack:
+        cls = stack.pop()
+        found[cls.code] = (cls.title, cls.status)
+        stack.extend(cls.__subclasses__())
+    return found

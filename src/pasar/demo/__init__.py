@@ -1,0 +1,1 @@
+"""Deterministic demo marketplace for `pasar demo` and `make run`."""

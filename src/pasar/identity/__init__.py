@@ -1,0 +1,31 @@
+"""identity: users, roles, tokens and seller API keys. Other modules import only this."""
+
+from pasar.identity.deps import (
+    CurrentPrincipal,
+    OperatorPrincipal,
+    OptionalPrincipal,
+    SellerPrincipal,
+    StaffPrincipal,
+    ensure_acts_for,
+    require_roles,
+)
+from pasar.identity.domain import Principal, Role
+from pasar.identity.errors import EmailTaken, InvalidCredentials
+from pasar.identity.router import router
+from pasar.identity.service import add_user
+
+__all__ = [
+    "CurrentPrincipal",
+    "EmailTaken",
+    "InvalidCredentials",
+    "OperatorPrincipal",
+    "OptionalPrincipal",
+    "Principal",
+    "Role",
+    "SellerPrincipal",
+    "StaffPrincipal",
+    "add_user",
+    "ensure_acts_for",
+    "require_roles",
+    "router",
+]

@@ -1,0 +1,1 @@
+"""inventory's tables."""

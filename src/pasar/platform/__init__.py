@@ -1,0 +1,1 @@
+"""Shared platform pieces every module builds on: settings, database, errors, events, money."""

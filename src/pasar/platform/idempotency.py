@@ -1,0 +1,103 @@
+"""Idempotency keys: the same key and request return the same result, even when two race.
+
+The key row is inserted in the same transaction as the change it guards. Two racing
+requests both try; the unique constraint lets one commit, and the loser rolls back and
+replays the winner's stored response. A key reused with a different request is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import String, UniqueConstraint, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pasar.platform.db import Base, id_column
+from pasar.platform.errors import Conflict
+from pasar.platform.time import utcnow
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency-key-reused"
+    title = "Idempotency key reused"
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = id_column()
+    scope: Mapped[str] = mapped_column(String(120))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+def fingerprint(payload: Any) -> str:
+    return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+async def run_idempotent(
+    session: AsyncSession,
+    *,
+    scope: str,
+    key: str | None,
+    request: Any,
+    work: Callable[[], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """Run `work` and commit once per (scope, key); replay the stored result afterwards.
+
+    `work` makes its changes in `session` without committing and returns a JSON-able result.
+    """
+    if key is None:
+        result = await work()
+        await session.commit()
+        return result
+    digest = fingerprint(request)
+    stored = await _stored(session, scope, key, digest)
+    if stored is not None:
+        await session.rollback()
+        return stored
+    result = await work()
+    session.add(
+        IdempotencyRecord(
+            scope=scope, key=key, fingerprint=digest, response=result, created_at=utcnow()
+        )
+    )
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        stored = await _stored(session, scope, key, digest)
+        if stored is None:
+            raise
+        await session.rollback()
+        return stored
+    return result
+
+
+async def _stored(
+    session: AsyncSession, scope: str, key: str, digest: str
+) -> dict[str, Any] | None:
+    row = (
+        await session.execute(
+            select(IdempotencyRecord.fingerprint, IdempotencyRecord.response).where(
+                IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.fingerprint != digest:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used with a different request.",
+            field="Idempotency-Key",
+        )
+    return dict(row.response)

@@ -1,0 +1,70 @@
+"""Twelve-factor settings: everything comes from `PASAR_*` environment variables.
+
+The defaults make a bare machine work: a SQLite file in the working directory and a
+secret generated on first run, stored beside the database so restarts keep sessions valid.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pasar.platform.money import validate_currency
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PASAR_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./pasar.db"
+    secret_key: SecretStr | None = None
+    currency: str = "USD"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    auto_migrate: bool | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+    token_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
+    login_rate_limit: str = "10/minute"
+    rate_limit_storage: str = "memory://"
+    db_pool_size: int = Field(default=10, gt=0)
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        return validate_currency(value)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def migrate_on_start(self) -> bool:
+        """Migrations run at start on the embedded default; on PostgreSQL an operator runs them."""
+        return self.is_sqlite if self.auto_migrate is None else self.auto_migrate
+
+    @cached_property
+    def secret(self) -> str:
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        return _stored_secret(self._secret_path())
+
+    def _secret_path(self) -> Path:
+        if self.is_sqlite and ":memory:" not in self.database_url:
+            db_file = Path(self.database_url.split("///", 1)[1])
+            return db_file.with_name(db_file.name + ".secret")
+        return Path("pasar.secret")
+
+
+def _stored_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

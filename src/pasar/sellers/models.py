@@ -1,0 +1,1 @@
+"""sellers's tables."""

@@ -1,0 +1,5 @@
+"""sellers's HTTP layer."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1", tags=["sellers"])

@@ -1,0 +1,121 @@
+"""Test harness: every API test runs on SQLite, and on PostgreSQL when it is configured.
+
+`PASAR_TEST_DATABASE_URL` (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test) turns
+the PostgreSQL half on; without it those tests are reported as skipped, with the reason.
+Each backend is migrated once per session with the real Alembic migrations; every test
+starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from pasar.app import create_app
+from pasar.platform.db import Database
+from pasar.platform.migrate import upgrade
+from pasar.platform.settings import Settings
+from tests.support import Actors
+
+PG_URL = os.environ.get("PASAR_TEST_DATABASE_URL")
+PG_SKIP = "PostgreSQL tests skipped: set PASAR_TEST_DATABASE_URL to run them"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.skip(PG_SKIP)
+        return PG_URL
+    if request.node.get_closest_marker("postgres_only"):
+        pytest.skip("needs PostgreSQL")
+    return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'pasar.db'}"
+
+
+@pytest.fixture(scope="session")
+async def database(database_url: str) -> AsyncIterator[Database]:
+    if not database_url.startswith("sqlite"):
+        await _reset_postgres(database_url)
+    await asyncio.to_thread(upgrade, database_url)
+    db = Database(database_url, pool_size=20)
+    yield db
+    await db.dispose()
+
+
+async def _reset_postgres(url: str) -> None:
+    db = Database(url, pool_size=1)
+    async with db.engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await db.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key="test-secret-not-for-production",  # type: ignore[arg-type]
+        log_json=True,
+        log_level="WARNING",
+        login_rate_limit="5/minute",
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, database: Database) -> AsyncIterator[FastAPI]:
+    application = create_app(settings, database=database)
+    yield application
+    await _truncate(database)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+@pytest.fixture
+def actors(client: httpx.AsyncClient, database: Database) -> Actors:
+    return Actors(client, database)
+
+
+async def _truncate(database: Database) -> None:
+    async with database.engine.begin() as conn:
+        if database.is_sqlite:
+            rows = await conn.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type='table'")
+            )
+            tables = {name: sql or "" for name, sql in rows}
+            virtual = [n for n, sql in tables.items() if sql.upper().startswith("CREATE VIRTUAL")]
+            for name in tables:
+                shadow = any(name.startswith(v + "_") for v in virtual)
+                if name == "alembic_version" or name.startswith("sqlite_") or shadow:
+                    continue
+                await conn.execute(text(f'DELETE FROM "{name}"'))
+            if "sqlite_sequence" in tables:
+                await conn.execute(text("DELETE FROM sqlite_sequence"))
+        else:
+            rows = await conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+            names = ", ".join(f'"{r[0]}"' for r in rows)
+            if names:
+                await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"PostgreSQL: {'on' if PG_URL else 'off (' + PG_SKIP + ')'}"
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
