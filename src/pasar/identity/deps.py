@@ -65,8 +65,18 @@ def ensure_acts_for(principal: Principal, seller_id: int) -> None:
         raise PermissionDenied("You may act only for your own seller account.")
 
 
+async def seller_scope(
+    seller_id: int, principal: Annotated[Principal, Depends(current_principal)]
+) -> Principal:
+    """Guard for `/sellers/{seller_id}/...` routes; runs before the body is even read."""
+    ensure_acts_for(principal, seller_id)
+    return principal
+
+
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 OperatorPrincipal = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
 SellerPrincipal = Annotated[Principal, Depends(require_roles(Role.SELLER_STAFF, Role.OPERATOR))]
 StaffPrincipal = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.SUPPORT))]
+#: The caller acts for the `{seller_id}` in the path: that seller's staff or key, or an operator.
+SellerScoped = Annotated[Principal, Depends(seller_scope)]

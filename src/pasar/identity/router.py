@@ -12,9 +12,8 @@ from pasar.identity import service
 from pasar.identity.deps import (
     CurrentPrincipal,
     OperatorPrincipal,
-    SellerPrincipal,
+    SellerScoped,
     bearer,
-    ensure_acts_for,
 )
 from pasar.identity.domain import Role
 from pasar.identity.schemas import (
@@ -93,9 +92,8 @@ async def create_user(body: UserCreate, _: OperatorPrincipal, session: Session) 
 
 
 @router.get("/sellers/{seller_id}/staff", response_model=list[UserRead])
-async def list_staff(seller_id: int, principal: SellerPrincipal, session: Session) -> object:
+async def list_staff(seller_id: int, principal: SellerScoped, session: Session) -> object:
     """The seller's staff. The seller's own staff and keys, or operators."""
-    ensure_acts_for(principal, seller_id)
     return await service.list_staff(session, seller_id=seller_id)
 
 
@@ -103,10 +101,9 @@ async def list_staff(seller_id: int, principal: SellerPrincipal, session: Sessio
     "/sellers/{seller_id}/staff", status_code=status.HTTP_201_CREATED, response_model=UserRead
 )
 async def add_staff(
-    seller_id: int, body: StaffCreate, principal: SellerPrincipal, session: Session
+    seller_id: int, body: StaffCreate, principal: SellerScoped, session: Session
 ) -> object:
     """Add a staff member. The seller's owners, or operators."""
-    ensure_acts_for(principal, seller_id)
     return await service.add_staff(
         session,
         principal=principal,
@@ -120,17 +117,15 @@ async def add_staff(
 
 @router.delete("/sellers/{seller_id}/staff/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_staff(
-    seller_id: int, user_id: int, principal: SellerPrincipal, session: Session
+    seller_id: int, user_id: int, principal: SellerScoped, session: Session
 ) -> None:
     """Deactivate a staff member and revoke their tokens. The seller's owners, or operators."""
-    ensure_acts_for(principal, seller_id)
     await service.remove_staff(session, principal=principal, seller_id=seller_id, user_id=user_id)
 
 
 @router.get("/sellers/{seller_id}/api-keys", response_model=list[ApiKeyRead])
-async def list_api_keys(seller_id: int, principal: SellerPrincipal, session: Session) -> object:
+async def list_api_keys(seller_id: int, principal: SellerScoped, session: Session) -> object:
     """The seller's API keys (never the secrets). The seller's own staff, or operators."""
-    ensure_acts_for(principal, seller_id)
     return await service.list_api_keys(session, seller_id=seller_id)
 
 
@@ -140,10 +135,9 @@ async def list_api_keys(seller_id: int, principal: SellerPrincipal, session: Ses
     response_model=ApiKeyIssued,
 )
 async def create_api_key(
-    seller_id: int, body: ApiKeyCreate, principal: SellerPrincipal, session: Session
+    seller_id: int, body: ApiKeyCreate, principal: SellerScoped, session: Session
 ) -> ApiKeyIssued:
     """Create an API key; the secret is in this response only. Owners, or operators."""
-    ensure_acts_for(principal, seller_id)
     issued = await service.create_api_key(
         session, principal=principal, seller_id=seller_id, name=body.name
     )
@@ -154,8 +148,7 @@ async def create_api_key(
 
 @router.delete("/sellers/{seller_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_api_key(
-    seller_id: int, key_id: int, principal: SellerPrincipal, session: Session
+    seller_id: int, key_id: int, principal: SellerScoped, session: Session
 ) -> None:
     """Revoke an API key at once. Owners, or operators."""
-    ensure_acts_for(principal, seller_id)
     await service.revoke_api_key(session, principal=principal, seller_id=seller_id, key_id=key_id)

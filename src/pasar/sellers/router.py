@@ -10,8 +10,7 @@ from pasar.identity import (
     OperatorPrincipal,
     OptionalPrincipal,
     Principal,
-    SellerPrincipal,
-    ensure_acts_for,
+    SellerScoped,
 )
 from pasar.platform.db import Session
 from pasar.platform.pagination import Cursor, Limit, Page
@@ -136,10 +135,9 @@ async def change_status(
 
 @router.get("/sellers/{seller_id}/history")
 async def history(
-    seller_id: int, principal: SellerPrincipal, session: Session
+    seller_id: int, principal: SellerScoped, session: Session
 ) -> list[StatusChangeRead]:
     """The seller's status history. Its own staff and keys, or operators."""
-    ensure_acts_for(principal, seller_id)
     return [StatusChangeRead.model_validate(h) for h in await service.history(session, seller_id)]
 
 
@@ -151,10 +149,9 @@ async def get_policies(seller_id: int, session: Session) -> PolicyRead:
 
 @router.put("/sellers/{seller_id}/policies")
 async def update_policies(
-    seller_id: int, body: PolicyUpdate, principal: SellerPrincipal, session: Session
+    seller_id: int, body: PolicyUpdate, principal: SellerScoped, session: Session
 ) -> PolicyRead:
     """Replace the seller's policies. Its own staff and keys, or operators."""
-    ensure_acts_for(principal, seller_id)
     return PolicyRead.model_validate(
         await service.update_policies(session, seller_id=seller_id, body=body)
     )
@@ -162,20 +159,18 @@ async def update_policies(
 
 @router.get("/sellers/{seller_id}/documents")
 async def list_documents(
-    seller_id: int, principal: SellerPrincipal, session: Session
+    seller_id: int, principal: SellerScoped, session: Session
 ) -> list[DocumentRead]:
     """Due-diligence documents. The seller's own staff and keys, or operators."""
-    ensure_acts_for(principal, seller_id)
     found = await service.view(session, seller_id)
     return [DocumentRead.model_validate(d) for d in found.documents]
 
 
 @router.post("/sellers/{seller_id}/documents", status_code=status.HTTP_201_CREATED)
 async def add_document(
-    seller_id: int, body: DocumentCreate, principal: SellerPrincipal, session: Session
+    seller_id: int, body: DocumentCreate, principal: SellerScoped, session: Session
 ) -> DocumentRead:
     """Add a due-diligence document (by URL). The seller's own staff and keys, or operators."""
-    ensure_acts_for(principal, seller_id)
     return DocumentRead.model_validate(
         await service.add_document(session, seller_id=seller_id, body=body)
     )
