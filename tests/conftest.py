@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from pasar.app import create_app
-from pasar.platform.db import Database
+from pasar.platform.db import Base, Database
 from pasar.platform.migrate import upgrade
 from pasar.platform.settings import Settings
 from tests.support import Actors
@@ -34,9 +34,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         if not PG_URL:
             pytest.skip(PG_SKIP)
         return PG_URL
-    if request.node.get_closest_marker("postgres_only"):
-        pytest.skip("needs PostgreSQL")
     return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'pasar.db'}"
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request: pytest.FixtureRequest) -> None:
+    """Tests marked `postgres_only` skip on SQLite (they prove PostgreSQL behaviour)."""
+    if request.node.get_closest_marker("postgres_only") is None:
+        return
+    if "database_url" in request.fixturenames:
+        url = request.getfixturevalue("database_url")
+        if url.startswith("sqlite"):
+            pytest.skip("PostgreSQL-only behaviour; this is the SQLite run")
+    elif not PG_URL:
+        pytest.skip(PG_SKIP)
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +106,9 @@ async def _truncate(database: Database) -> None:
             )
             tables = {name: sql or "" for name, sql in rows}
             virtual = [n for n, sql in tables.items() if sql.upper().startswith("CREATE VIRTUAL")]
-            for name in tables:
+            # children before parents, so foreign keys hold while emptying
+            order = {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}
+            for name in sorted(tables, key=lambda n: -order.get(n, -1)):
                 shadow = any(name.startswith(v + "_") for v in virtual)
                 if name == "alembic_version" or name.startswith("sqlite_") or shadow:
                     continue

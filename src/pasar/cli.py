@@ -6,10 +6,13 @@ import asyncio
 from typing import Annotated
 
 import typer
+from rich.progress import TaskID
 
 from pasar.platform.settings import Settings
 
-app = typer.Typer(help="Pasar marketplace platform.", no_args_is_help=True)
+app = typer.Typer(
+    help="Pasar marketplace platform.", no_args_is_help=True, pretty_exceptions_show_locals=False
+)
 
 
 @app.command()
@@ -48,6 +51,67 @@ def serve(
         access_log=False,
         log_level="warning",
     )
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same marketplace.")] = 42,
+    products: Annotated[int, typer.Option(min=1, help="How many products.")] = 5_000,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing if the database has sellers.")
+    ] = False,
+) -> None:
+    """Fill the database with a realistic demo marketplace and print its credentials."""
+    import time
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from pasar.demo.seed import seed as run_seed
+    from pasar.platform.db import Database
+    from pasar.sellers import count_sellers
+
+    settings = Settings()
+    console = Console()
+
+    async def run() -> None:
+        database = Database(settings.database_url)
+        try:
+            async with database.sessionmaker() as session:
+                if if_empty and await count_sellers(session):
+                    console.print("Demo data already present; skipping `pasar demo`.")
+                    return
+            started = time.perf_counter()
+            with Progress(console=console, transient=True) as bar:
+                tasks: dict[str, TaskID] = {}
+
+                def progress(stage: str, done: int, total: int) -> None:
+                    if stage not in tasks:
+                        tasks[stage] = bar.add_task(f"Seeding {stage}", total=total)
+                    bar.update(tasks[stage], completed=done)
+
+                summary = await run_seed(
+                    database,
+                    seed=seed,
+                    products=products,
+                    currency=settings.currency,
+                    progress=progress,
+                )
+            elapsed = time.perf_counter() - started
+        finally:
+            await database.dispose()
+        console.print(
+            f"Demo marketplace seeded in {elapsed:.1f} s: {summary.sellers_approved} approved "
+            f"sellers ({summary.sellers_applied} applied, {summary.sellers_suspended} suspended), "
+            f"{summary.warehouses} warehouses, {summary.categories} categories, "
+            f"{summary.products} products, {summary.variants} variants, {summary.offers} offers, "
+            f"{summary.stock_rows} stock levels."
+        )
+        console.print("Demo credentials (role, name, email, password):")
+        for role, name, email, password in summary.credentials:
+            console.print(f"  {role:<24} {name:<32} {email:<34} {password}", soft_wrap=True)
+
+    asyncio.run(run())
 
 
 @app.command("create-operator")

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
+import pytest
+
+from pasar.app import create_app
+from pasar.platform.db import Database
+from pasar.platform.settings import Settings
 
 
 async def test_healthz_checks_the_database(client: httpx.AsyncClient) -> None:
@@ -68,3 +75,22 @@ async def test_every_response_carries_a_request_id(client: httpx.AsyncClient) ->
     assert len((await client.get("/healthz")).headers["x-request-id"]) == 32
     echoed = await client.get("/healthz", headers={"X-Request-ID": "abc-123"})
     assert echoed.headers["x-request-id"] == "abc-123"
+
+
+async def test_each_request_logs_one_json_line(
+    capsys: pytest.CaptureFixture[str], settings: Settings, database: Database
+) -> None:
+    """The access log is one JSON object per request, carrying the request id."""
+    app = create_app(settings.model_copy(update={"log_level": "INFO"}), database=database)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        response = await http.get("/healthz", headers={"X-Request-ID": "req-42"})
+    lines = [
+        json.loads(line)
+        for line in capsys.readouterr().err.splitlines()
+        if line.startswith("{") and '"request"' in line
+    ]
+    assert len(lines) == 1
+    assert lines[0]["request_id"] == response.headers["x-request-id"] == "req-42"
+    assert lines[0]["status"] == 200
+    assert lines[0]["route"] == "/healthz"

@@ -1,5 +1,64 @@
-"""catalog: placeholder until its issue-2 work lands."""
+"""catalog: products, variants, categories, offers and search. Other modules import only this.
 
+Seller and stock facts arrive by event (`SUBSCRIPTIONS`); the catalog never imports
+sellers or inventory. `add_*` and `import_offers` flush without committing, so callers
+compose them in their own transaction; `create_*` commit.
+"""
+
+from pasar.catalog.domain import Condition, FulfilledBy, ImportMode, OfferStatus, is_valid_gtin
+from pasar.catalog.errors import (
+    CategoryNotFound,
+    CurrencyMismatch,
+    ImportRejected,
+    MalformedImport,
+    OfferNotFound,
+    ProductNotFound,
+    UnknownVariant,
+)
+from pasar.catalog.events import (
+    OfferCreated,
+    OfferPriceChanged,
+    OfferUpdated,
+    ProductCreated,
+    ProductUpdated,
+)
+from pasar.catalog.importer import import_offers
+from pasar.catalog.offers import OfferRef, offer_refs
+from pasar.catalog.projection import SUBSCRIPTIONS, refresh_products
 from pasar.catalog.router import router
+from pasar.catalog.schemas import ImportReport, ProductCreate, VariantCreate
+from pasar.catalog.search import list_products
+from pasar.catalog.service import add_category, add_products, create_category
 
-__all__ = ["router"]
+__all__ = [
+    "SUBSCRIPTIONS",
+    "CategoryNotFound",
+    "Condition",
+    "CurrencyMismatch",
+    "FulfilledBy",
+    "ImportMode",
+    "ImportRejected",
+    "ImportReport",
+    "MalformedImport",
+    "OfferCreated",
+    "OfferNotFound",
+    "OfferPriceChanged",
+    "OfferRef",
+    "OfferStatus",
+    "OfferUpdated",
+    "ProductCreate",
+    "ProductCreated",
+    "ProductNotFound",
+    "ProductUpdated",
+    "UnknownVariant",
+    "VariantCreate",
+    "add_category",
+    "add_products",
+    "create_category",
+    "import_offers",
+    "is_valid_gtin",
+    "list_products",
+    "offer_refs",
+    "refresh_products",
+    "router",
+]

@@ -13,6 +13,7 @@ from pasar.identity.deps import (
 from pasar.identity.domain import Principal, Role
 from pasar.identity.errors import EmailTaken, InvalidCredentials
 from pasar.identity.router import router
+from pasar.identity.secrets import hash_password
 from pasar.identity.service import add_user
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "StaffPrincipal",
     "add_user",
     "ensure_acts_for",
+    "hash_password",
     "require_roles",
     "router",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from functools import lru_cache
@@ -20,6 +21,15 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str) -> bool:
     return _hasher().verify(password, password_hash)
+
+
+async def hash_password_off_loop(password: str) -> str:
+    """Argon2 takes ~100 ms of CPU by design; keep it off the event loop."""
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_password_off_loop(password: str, password_hash: str) -> bool:
+    return await asyncio.to_thread(verify_password, password, password_hash)
 
 
 #: Verifying against this when the email is unknown keeps login time independent of it.

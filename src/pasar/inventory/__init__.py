@@ -1,5 +1,68 @@
-"""inventory: placeholder until its issue-2 work lands."""
+"""inventory: warehouses, stock levels, reservations, the movement ledger, low stock.
 
+Other modules import only this. Checkout composes `reserve` / `release` / `commit_sale`
+into its own transaction (they never commit); see `service` for which functions commit.
+"""
+
+from pasar.inventory.domain import MovementKind, OwnerKind, SyncMode
+from pasar.inventory.errors import (
+    InsufficientStock,
+    InvalidQuantity,
+    OfferNotFound,
+    StockNotFound,
+    StockSyncRejected,
+    WarehouseCodeTaken,
+    WarehouseNotFound,
+)
+from pasar.inventory.events import AvailabilityChanged, StockLow
+from pasar.inventory.queries import availability_of, low_stock, offer_availability
 from pasar.inventory.router import router
+from pasar.inventory.schemas import WarehouseCreate
+from pasar.inventory.service import (
+    LevelReport,
+    Reservation,
+    ReservationLine,
+    StockItem,
+    commit_sale,
+    receive_return,
+    receive_stock,
+    release,
+    reserve,
+    set_levels,
+)
+from pasar.inventory.subscriptions import SUBSCRIPTIONS
+from pasar.inventory.warehouses import add_warehouse, create_warehouse, get_warehouse
 
-__all__ = ["router"]
+__all__ = [
+    "SUBSCRIPTIONS",
+    "AvailabilityChanged",
+    "InsufficientStock",
+    "InvalidQuantity",
+    "LevelReport",
+    "MovementKind",
+    "OfferNotFound",
+    "OwnerKind",
+    "Reservation",
+    "ReservationLine",
+    "StockItem",
+    "StockLow",
+    "StockNotFound",
+    "StockSyncRejected",
+    "SyncMode",
+    "WarehouseCodeTaken",
+    "WarehouseCreate",
+    "WarehouseNotFound",
+    "add_warehouse",
+    "availability_of",
+    "commit_sale",
+    "create_warehouse",
+    "get_warehouse",
+    "low_stock",
+    "offer_availability",
+    "receive_return",
+    "receive_stock",
+    "release",
+    "reserve",
+    "router",
+    "set_levels",
+]

@@ -1,24 +1,27 @@
 """Domain events: past-tense facts written to the outbox in the emitting transaction.
 
-`emit` does two things inside the caller's transaction: it appends the event to the outbox
-(so a relay can publish it at least once after commit, issue 5), and it runs the in-process
-subscribers registered for its name, so read models owned by other modules (the catalog's
-view of a seller's status, say) change atomically with the fact. Subscribers are chosen by
-event *name*, never by importing the emitting module, which keeps modules acyclic.
+`emit` does two things inside the caller's transaction: it appends the events to the outbox
+(so a relay can publish them at least once after commit, issue 5), and it runs the
+in-process subscribers registered for their names, so read models owned by other modules
+(the catalog's view of a seller's status, say) change atomically with the fact.
+Subscribers are chosen by event *name*, never by importing the emitting module, which
+keeps modules acyclic. A subscriber receives every payload of its event name from one
+`emit` call at once: a 5,000-row stock sync costs the catalog a few set-based statements,
+not 5,000 round trips.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 Payload = Mapping[str, Any]
-Handler = Callable[["AsyncSession", Payload], Awaitable[None]]
+Handler = Callable[["AsyncSession", Sequence[Payload]], Awaitable[None]]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

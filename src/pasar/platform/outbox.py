@@ -38,6 +38,9 @@ async def emit(session: AsyncSession, *events: DomainEvent) -> None:
     dispatcher: Dispatcher | None = session.info.get("dispatcher")
     if dispatcher is None:
         return
-    for event, row in zip(events, rows, strict=True):
-        for handler in dispatcher.handlers(event.name):
-            await handler(session, row["payload"])
+    batches: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        batches.setdefault(row["name"], []).append(row["payload"])
+    for name, payloads in batches.items():
+        for handler in dispatcher.handlers(name):
+            await handler(session, payloads)

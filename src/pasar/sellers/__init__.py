@@ -7,17 +7,44 @@ events.py) or these functions; they never read the sellers tables.
 from pasar.sellers.domain import SELLABLE, SellerAction, SellerStatus, is_sellable
 from pasar.sellers.events import SellerApplied, SellerPoliciesUpdated, SellerStatusChanged
 from pasar.sellers.router import router
-from pasar.sellers.schemas import PolicyRead
-from pasar.sellers.service import get_policies, public_view
+from pasar.sellers.schemas import (
+    Address,
+    DocumentCreate,
+    FirstPartySellerCreate,
+    OwnerAccount,
+    PolicyRead,
+    PolicyUpdate,
+    SellerApplication,
+)
+from pasar.sellers.service import (
+    SellerView,
+    apply,
+    change_status,
+    count_sellers,
+    create_first_party,
+    get_policies,
+    public_view,
+)
 
 __all__ = [
     "SELLABLE",
+    "Address",
+    "DocumentCreate",
+    "FirstPartySellerCreate",
+    "OwnerAccount",
     "PolicyRead",
+    "PolicyUpdate",
     "SellerAction",
+    "SellerApplication",
     "SellerApplied",
     "SellerPoliciesUpdated",
     "SellerStatus",
     "SellerStatusChanged",
+    "SellerView",
+    "apply",
+    "change_status",
+    "count_sellers",
+    "create_first_party",
     "get_policies",
     "is_sellable",
     "public_view",

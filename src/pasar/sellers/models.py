@@ -56,9 +56,7 @@ class SellerDocument(Base):
     __tablename__ = "seller_documents"
 
     id: Mapped[int] = id_column()
-    seller_id: Mapped[int] = mapped_column(
-        ForeignKey("sellers.id", ondelete="CASCADE"), index=True
-    )
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     url: Mapped[str] = mapped_column(String(2000))
     status: Mapped[str] = mapped_column(String(20), default="pending")
@@ -74,9 +72,7 @@ class SellerStatusChange(Base):
     __tablename__ = "seller_status_changes"
 
     id: Mapped[int] = id_column()
-    seller_id: Mapped[int] = mapped_column(
-        ForeignKey("sellers.id", ondelete="CASCADE"), index=True
-    )
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"), index=True)
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     action: Mapped[str] = mapped_column(String(20))

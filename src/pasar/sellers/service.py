@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar.identity import Principal, Role, add_user
@@ -84,8 +84,13 @@ def _status_event(
     )
 
 
-async def apply(session: AsyncSession, *, body: SellerApplication) -> SellerView:
-    """A would-be seller applies; their owner account is created with the application."""
+async def apply(
+    session: AsyncSession, *, body: SellerApplication, owner_password_hash: str | None = None
+) -> SellerView:
+    """A would-be seller applies; their owner account is created with the application.
+
+    `owner_password_hash` serves bulk onboarding (and the demo); see `identity.add_user`.
+    """
     seller = _seller_row(body, SellerStatus.APPLIED, first_party=False)
     session.add(seller)
     await session.flush()
@@ -97,6 +102,7 @@ async def apply(session: AsyncSession, *, body: SellerApplication) -> SellerView
         role=Role.SELLER_STAFF,
         seller_id=seller.id,
         is_owner=True,
+        password_hash=owner_password_hash,
     )
     policy = _policy_row(seller, body.policies)
     documents = [_document_row(seller.id, d) for d in body.documents]
@@ -122,9 +128,7 @@ async def create_first_party(
     await session.flush()
     policy = _policy_row(seller, body.policies)
     session.add(policy)
-    session.add(
-        _history(seller.id, None, SellerStatus.APPROVED, "create", None, principal.user_id)
-    )
+    session.add(_history(seller.id, None, SellerStatus.APPROVED, "create", None, principal.user_id))
     await emit(session, _status_event(seller, None))
     await session.commit()
     return SellerView(seller, policy, [])
@@ -295,3 +299,7 @@ async def history(session: AsyncSession, seller_id: int) -> list[SellerStatusCha
         .order_by(SellerStatusChange.id)
     )
     return list(rows)
+
+
+async def count_sellers(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Seller)) or 0)

@@ -1,0 +1,19 @@
+"""inventory's public surface is exactly what other modules are meant to use."""
+
+from __future__ import annotations
+
+import pasar.inventory
+
+
+def test_public_exports_are_deliberate() -> None:
+    """Adding or removing an export is a visible, reviewed change."""
+    assert set(pasar.inventory.__all__) == {
+        "SUBSCRIPTIONS", "AvailabilityChanged", "InsufficientStock", "InvalidQuantity",
+        "LevelReport", "MovementKind", "OfferNotFound", "OwnerKind", "Reservation",
+        "ReservationLine", "StockItem", "StockLow", "StockNotFound", "StockSyncRejected",
+        "SyncMode", "WarehouseCodeTaken", "WarehouseCreate", "WarehouseNotFound",
+        "add_warehouse", "availability_of", "commit_sale", "create_warehouse", "get_warehouse",
+        "low_stock", "offer_availability", "receive_return", "receive_stock", "release",
+        "reserve", "router", "set_levels",
+    }  # fmt: skip
+    assert all(hasattr(pasar.inventory, name) for name in pasar.inventory.__all__)
