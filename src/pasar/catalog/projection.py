@@ -10,9 +10,20 @@ read time. The ordering below is `domain.best_offer`, written in SQL.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -117,9 +128,11 @@ async def on_availability_changed(
     latest = {int(p["offer_id"]): max(0, int(p["available"])) for p in payloads}
     if not latest:
         return
-    await session.execute(
-        update(Offer).execution_options(synchronize_session=False),
-        [{"id": offer_id, "available": available} for offer_id, available in latest.items()],
+    offers = cast(Table, Offer.__table__)
+    connection = await session.connection()
+    await connection.execute(
+        update(offers).where(offers.c.id == bindparam("oid")).values(available=bindparam("qty")),
+        [{"oid": offer_id, "qty": available} for offer_id, available in latest.items()],
     )
     ids = sorted(latest)
     for start in range(0, len(ids), CHUNK):
