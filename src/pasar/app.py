@@ -117,6 +117,7 @@ def _problem_codes() -> dict[str, tuple[str, int]]:
         for status, code in problems.HTTP_CODES.items()
     }
     found["internal-error"] = ("Internal error", 500)
+    found["invalid-data"] = ("Invalid data", 422)
     stack: list[Any] = [DomainError]
     while stack:
         cls = stack.pop()

@@ -19,7 +19,6 @@ ANONYMOUS = {
     ("POST", "/api/v1/auth/register"),
     ("POST", "/api/v1/auth/token"),
     ("POST", "/api/v1/seller-applications"),
-    ("GET", "/api/v1/sellers/{seller_id}/policies"),
 }
 
 #: Seller-path reads that are public by design (a sellable seller's storefront profile,

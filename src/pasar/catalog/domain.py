@@ -239,7 +239,7 @@ def _int(value: Any, name: str, errors: list[RowError], *, low: int, high: int) 
     if isinstance(value, bool):
         errors.append(RowError(name, "must be a whole number"))
         return None
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,15}\s*", value):
         value = int(value)
     if not isinstance(value, int):
         errors.append(RowError(name, "must be a whole number (minor units, no decimals)"))

@@ -43,6 +43,7 @@ from pasar.identity import (
 )
 from pasar.platform.db import Session
 from pasar.platform.pagination import Cursor, Limit, Page
+from pasar.platform.types import Id
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
@@ -57,7 +58,7 @@ def _currency(request: Request) -> str:
 MarketCurrency = Annotated[str, Depends(_currency)]
 
 
-async def _acting_seller(seller_id: int, principal: SellerPrincipal) -> Principal:
+async def _acting_seller(seller_id: Id, principal: SellerPrincipal) -> Principal:
     """Tenancy first: another seller's path is 403 before its body is even validated."""
     ensure_acts_for(principal, seller_id)
     return principal
@@ -75,7 +76,7 @@ async def list_categories(
     _: OptionalPrincipal,
     limit: Limit = 100,
     cursor: Cursor = None,
-    parent_id: int | None = None,
+    parent_id: Id | None = None,
     roots: Annotated[bool, Query(description="Only top-level categories.")] = False,
 ) -> Page[CategoryRead]:
     """The category tree in depth-first order, or one node's children. Public."""
@@ -85,7 +86,7 @@ async def list_categories(
 
 
 @router.get("/categories/{category_id}", response_model=CategoryRead)
-async def get_category(category_id: int, session: Session, _: OptionalPrincipal) -> CategoryRead:
+async def get_category(category_id: Id, session: Session, _: OptionalPrincipal) -> CategoryRead:
     """One category. Public."""
     return await service.get_category(session, category_id)
 
@@ -102,7 +103,7 @@ async def create_category(
 
 @router.patch("/categories/{category_id}", response_model=CategoryRead)
 async def rename_category(
-    category_id: int, body: CategoryUpdate, _: OperatorPrincipal, session: Session
+    category_id: Id, body: CategoryUpdate, _: OperatorPrincipal, session: Session
 ) -> CategoryRead:
     """Rename a category. Operators only."""
     return await service.rename_category(session, category_id=category_id, name=body.name)
@@ -118,10 +119,10 @@ async def list_products(
     limit: Limit = 20,
     cursor: Cursor = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-    category: Annotated[int | None, Query(description="Category id; its subtree.")] = None,
-    min_price: Annotated[int | None, Query(ge=0)] = None,
-    max_price: Annotated[int | None, Query(ge=0)] = None,
-    seller_id: int | None = None,
+    category: Annotated[Id | None, Query(description="Category id; its subtree.")] = None,
+    min_price: Annotated[int | None, Query(ge=0, le=10**13)] = None,
+    max_price: Annotated[int | None, Query(ge=0, le=10**13)] = None,
+    seller_id: Id | None = None,
     in_stock: bool = False,
     sort: Annotated[
         Sort | None, Query(description="Default: relevance with q, else newest.")
@@ -144,7 +145,7 @@ async def list_products(
 
 @router.get("/products/{product_id}", response_model=ProductRead)
 async def get_product(
-    product_id: int, session: Session, principal: OptionalPrincipal
+    product_id: Id, session: Session, principal: OptionalPrincipal
 ) -> ProductRead:
     """The product page: details, variants, best offer and how many others. Public."""
     return await service.get_product(session, product_id=product_id, principal=principal)
@@ -152,7 +153,7 @@ async def get_product(
 
 @router.get("/products/{product_id}/offers", response_model=Page[PublicOffer])
 async def list_product_offers(
-    product_id: int,
+    product_id: Id,
     session: Session,
     _: OptionalPrincipal,
     limit: Limit = 20,
@@ -178,7 +179,7 @@ async def create_marketplace_product(
     response_model=ProductRead,
 )
 async def create_seller_product(
-    seller_id: int,
+    seller_id: Id,
     body: ProductCreate,
     _: ActingSeller,
     session: Session,
@@ -192,7 +193,7 @@ async def create_seller_product(
 
 @router.patch("/products/{product_id}", response_model=ProductRead)
 async def update_product(
-    product_id: int, body: ProductUpdate, principal: SellerPrincipal, session: Session
+    product_id: Id, body: ProductUpdate, principal: SellerPrincipal, session: Session
 ) -> ProductRead:
     """Edit a product. Its owning seller, or operators; others get 404."""
     return await service.update_product(
@@ -206,7 +207,7 @@ async def update_product(
     response_model=VariantRead,
 )
 async def add_variant(
-    product_id: int, body: VariantCreate, principal: SellerPrincipal, session: Session
+    product_id: Id, body: VariantCreate, principal: SellerPrincipal, session: Session
 ) -> VariantRead:
     """Add a variant to a product. Its owning seller, or operators; others get 404."""
     return await service.add_variant(session, principal=principal, product_id=product_id, body=body)
@@ -216,14 +217,14 @@ async def add_variant(
 
 
 @router.get("/offers/{offer_id}", response_model=OfferRead | PublicOffer)
-async def get_offer(offer_id: int, session: Session, principal: OptionalPrincipal) -> Any:
+async def get_offer(offer_id: Id, session: Session, principal: OptionalPrincipal) -> Any:
     """A visible offer (public); its seller and operators also see hidden ones in full."""
     return await offers.get_offer(session, offer_id=offer_id, principal=principal)
 
 
 @router.patch("/offers/{offer_id}", response_model=OfferRead)
 async def update_offer(
-    offer_id: int,
+    offer_id: Id,
     body: OfferUpdate,
     principal: SellerPrincipal,
     session: Session,
@@ -237,7 +238,7 @@ async def update_offer(
 
 @router.get("/sellers/{seller_id}/offers", response_model=Page[OfferRead])
 async def list_seller_offers(
-    seller_id: int,
+    seller_id: Id,
     _: ActingSeller,
     session: Session,
     limit: Limit = 50,
@@ -254,7 +255,7 @@ async def list_seller_offers(
     "/sellers/{seller_id}/offers", status_code=status.HTTP_201_CREATED, response_model=OfferRead
 )
 async def create_offer(
-    seller_id: int,
+    seller_id: Id,
     body: OfferCreate,
     _: ActingSeller,
     session: Session,
@@ -318,7 +319,7 @@ async def _import_rows(request: Request) -> list[Any]:
     "/sellers/{seller_id}/offers/import", response_model=ImportReport, openapi_extra=IMPORT_BODY
 )
 async def import_offers(
-    seller_id: int,
+    seller_id: Id,
     request: Request,
     _: ActingSeller,
     session: Session,

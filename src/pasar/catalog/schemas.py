@@ -16,6 +16,7 @@ from pasar.catalog.domain import (
     is_valid_gtin,
 )
 from pasar.platform.money import MinorUnits
+from pasar.platform.types import Id
 
 
 def _gtin(value: str) -> str:
@@ -34,7 +35,7 @@ Currency = Annotated[str, Field(min_length=3, max_length=3)]
 class CategoryCreate(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     slug: str | None = Field(default=None, max_length=140, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class CategoryUpdate(BaseModel):
@@ -45,7 +46,7 @@ class CategoryRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    parent_id: int | None
+    parent_id: Id | None
     name: str
     slug: str
     path: str
@@ -68,7 +69,7 @@ class VariantRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    product_id: int
+    product_id: Id
     sku: str
     gtin: str | None
     option_values: dict[str, str]
@@ -82,7 +83,7 @@ class ProductCreate(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(default="", max_length=20_000)
     brand: str | None = Field(default=None, max_length=120)
-    category_id: int | None = None
+    category_id: Id | None = None
     images: list[HttpUrl] = Field(default_factory=list, max_length=20)
     attributes: dict[str, AttributeValue] = Field(default_factory=dict, max_length=50)
     status: ProductStatus = ProductStatus.ACTIVE
@@ -93,7 +94,7 @@ class ProductUpdate(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=20_000)
     brand: str | None = Field(default=None, max_length=120)
-    category_id: int | None = None
+    category_id: Id | None = None
     images: list[HttpUrl] | None = Field(default=None, max_length=20)
     attributes: dict[str, AttributeValue] | None = Field(default=None, max_length=50)
     status: ProductStatus | None = None
@@ -111,7 +112,7 @@ class OfferSummary(BaseModel):
 
     id: int
     seller: SellerRef
-    variant_id: int
+    variant_id: Id
     price_amount: int
     currency: str
     condition: Condition
@@ -127,7 +128,7 @@ class ProductCard(BaseModel):
     slug: str
     brand: str | None
     image: str | None
-    category_id: int | None
+    category_id: Id | None
     in_stock: bool
     offer_count: int
     other_offers_count: int
@@ -136,7 +137,7 @@ class ProductCard(BaseModel):
 
 class ProductRead(BaseModel):
     id: int
-    owner_seller_id: int | None
+    owner_seller_id: Id | None
     title: str
     slug: str
     description: str
@@ -157,7 +158,7 @@ class ProductRead(BaseModel):
 class OfferCreate(BaseModel):
     """Name the variant by id, sku or gtin (exactly one)."""
 
-    variant_id: int | None = None
+    variant_id: Id | None = None
     sku: str | None = Field(default=None, max_length=64)
     gtin: Gtin | None = None
     price_amount: MinorUnits
@@ -191,8 +192,8 @@ class OfferRead(BaseModel):
     id: int
     seller: SellerRef
     fulfilled_by: FulfilledBy
-    product_id: int
-    variant_id: int
+    product_id: Id
+    variant_id: Id
     sku: str
     price_amount: int
     currency: str
@@ -213,8 +214,8 @@ class PublicOffer(BaseModel):
     id: int
     seller: SellerRef
     fulfilled_by: FulfilledBy
-    product_id: int
-    variant_id: int
+    product_id: Id
+    variant_id: Id
     sku: str
     price_amount: int
     currency: str
@@ -230,7 +231,7 @@ class RowErrorRead(BaseModel):
 class ImportRowReport(BaseModel):
     row: int = Field(description="1-based position of the row in the file (CSV: data line).")
     status: Literal["created", "updated", "unchanged", "rejected"]
-    offer_id: int | None = None
+    offer_id: Id | None = None
     errors: list[RowErrorRead] = Field(default_factory=list)
 
 

@@ -16,6 +16,7 @@ from pasar.identity import service
 from pasar.identity.domain import Principal, Role
 from pasar.platform.db import Session
 from pasar.platform.errors import NotAuthenticated, PermissionDenied
+from pasar.platform.types import Id
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -59,14 +60,14 @@ def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     return dependency
 
 
-def ensure_acts_for(principal: Principal, seller_id: int) -> None:
+def ensure_acts_for(principal: Principal, seller_id: Id) -> None:
     """Refuse unless the caller is the seller's own staff/key or an operator."""
     if not principal.acts_for(seller_id):
         raise PermissionDenied("You may act only for your own seller account.")
 
 
 async def seller_scope(
-    seller_id: int, principal: Annotated[Principal, Depends(current_principal)]
+    seller_id: Id, principal: Annotated[Principal, Depends(current_principal)]
 ) -> Principal:
     """Guard for `/sellers/{seller_id}/...` routes; runs before the body is even read."""
     ensure_acts_for(principal, seller_id)

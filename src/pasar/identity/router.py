@@ -30,6 +30,7 @@ from pasar.identity.schemas import (
 )
 from pasar.platform.db import Session
 from pasar.platform.ratelimit import RateLimiter
+from pasar.platform.types import Id
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
 
@@ -92,7 +93,7 @@ async def create_user(body: UserCreate, _: OperatorPrincipal, session: Session) 
 
 
 @router.get("/sellers/{seller_id}/staff", response_model=list[UserRead])
-async def list_staff(seller_id: int, principal: SellerScoped, session: Session) -> object:
+async def list_staff(seller_id: Id, principal: SellerScoped, session: Session) -> object:
     """The seller's staff. The seller's own staff and keys, or operators."""
     return await service.list_staff(session, seller_id=seller_id)
 
@@ -101,7 +102,7 @@ async def list_staff(seller_id: int, principal: SellerScoped, session: Session) 
     "/sellers/{seller_id}/staff", status_code=status.HTTP_201_CREATED, response_model=UserRead
 )
 async def add_staff(
-    seller_id: int, body: StaffCreate, principal: SellerScoped, session: Session
+    seller_id: Id, body: StaffCreate, principal: SellerScoped, session: Session
 ) -> object:
     """Add a staff member. The seller's owners, or operators."""
     return await service.add_staff(
@@ -117,14 +118,14 @@ async def add_staff(
 
 @router.delete("/sellers/{seller_id}/staff/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_staff(
-    seller_id: int, user_id: int, principal: SellerScoped, session: Session
+    seller_id: Id, user_id: Id, principal: SellerScoped, session: Session
 ) -> None:
     """Deactivate a staff member and revoke their tokens. The seller's owners, or operators."""
     await service.remove_staff(session, principal=principal, seller_id=seller_id, user_id=user_id)
 
 
 @router.get("/sellers/{seller_id}/api-keys", response_model=list[ApiKeyRead])
-async def list_api_keys(seller_id: int, principal: SellerScoped, session: Session) -> object:
+async def list_api_keys(seller_id: Id, principal: SellerScoped, session: Session) -> object:
     """The seller's API keys (never the secrets). The seller's own staff, or operators."""
     return await service.list_api_keys(session, seller_id=seller_id)
 
@@ -135,7 +136,7 @@ async def list_api_keys(seller_id: int, principal: SellerScoped, session: Sessio
     response_model=ApiKeyIssued,
 )
 async def create_api_key(
-    seller_id: int, body: ApiKeyCreate, principal: SellerScoped, session: Session
+    seller_id: Id, body: ApiKeyCreate, principal: SellerScoped, session: Session
 ) -> ApiKeyIssued:
     """Create an API key; the secret is in this response only. Owners, or operators."""
     issued = await service.create_api_key(
@@ -148,7 +149,7 @@ async def create_api_key(
 
 @router.delete("/sellers/{seller_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_api_key(
-    seller_id: int, key_id: int, principal: SellerScoped, session: Session
+    seller_id: Id, key_id: Id, principal: SellerScoped, session: Session
 ) -> None:
     """Revoke an API key at once. Owners, or operators."""
     await service.revoke_api_key(session, principal=principal, seller_id=seller_id, key_id=key_id)

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from pasar.identity.domain import Role
+from pasar.platform.types import Id
 
 Password = Field(min_length=8, max_length=256)
 
@@ -42,7 +43,7 @@ class UserRead(BaseModel):
     name: str
     phone: str | None
     role: Role
-    seller_id: int | None
+    seller_id: Id | None
     is_owner: bool
     is_active: bool
     created_at: datetime
@@ -50,10 +51,10 @@ class UserRead(BaseModel):
 
 class MeRead(BaseModel):
     role: Role
-    user_id: int | None
-    seller_id: int | None
+    user_id: Id | None
+    seller_id: Id | None
     is_owner: bool
-    api_key_id: int | None
+    api_key_id: Id | None
     user: UserRead | None = None
 
 
@@ -72,7 +73,7 @@ class ApiKeyRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    seller_id: int
+    seller_id: Id
     name: str
     prefix: str
     created_at: datetime

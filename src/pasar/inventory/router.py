@@ -36,6 +36,7 @@ from pasar.inventory.schemas import (
 )
 from pasar.platform.db import Session
 from pasar.platform.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from pasar.platform.types import Id
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
 
@@ -73,7 +74,7 @@ def _next(ids: list[int], limit: int) -> str | None:
     response_model=WarehouseRead,
 )
 async def create_seller_warehouse(
-    seller_id: int, body: WarehouseCreate, principal: SellerScoped, session: Session
+    seller_id: Id, body: WarehouseCreate, principal: SellerScoped, session: Session
 ) -> object:
     """Add a warehouse (own, or run by a 3PL). The seller's staff and keys, or operators."""
     return await warehouses.create_warehouse(session, seller_id=seller_id, data=body)
@@ -81,7 +82,7 @@ async def create_seller_warehouse(
 
 @router.get("/sellers/{seller_id}/warehouses", response_model=Page[WarehouseRead])
 async def list_seller_warehouses(
-    seller_id: int,
+    seller_id: Id,
     principal: SellerScoped,
     session: Session,
     limit: Limit = 50,
@@ -97,7 +98,7 @@ async def list_seller_warehouses(
 
 @router.get("/sellers/{seller_id}/warehouses/{warehouse_id}", response_model=WarehouseRead)
 async def get_seller_warehouse(
-    seller_id: int, warehouse_id: int, principal: SellerScoped, session: Session
+    seller_id: Id, warehouse_id: Id, principal: SellerScoped, session: Session
 ) -> object:
     """One of the seller's warehouses. The seller's staff and keys, or operators."""
     return await warehouses.get_warehouse(session, seller_id=seller_id, warehouse_id=warehouse_id)
@@ -105,8 +106,8 @@ async def get_seller_warehouse(
 
 @router.patch("/sellers/{seller_id}/warehouses/{warehouse_id}", response_model=WarehouseRead)
 async def update_seller_warehouse(
-    seller_id: int,
-    warehouse_id: int,
+    seller_id: Id,
+    warehouse_id: Id,
     body: WarehouseUpdate,
     principal: SellerScoped,
     session: Session,
@@ -144,7 +145,7 @@ async def list_marketplace_warehouses(
 
 @router.patch("/inventory/warehouses/{warehouse_id}", response_model=WarehouseRead)
 async def update_marketplace_warehouse(
-    warehouse_id: int, body: WarehouseUpdate, _: OperatorPrincipal, session: Session
+    warehouse_id: Id, body: WarehouseUpdate, _: OperatorPrincipal, session: Session
 ) -> object:
     """Change or (de)activate a marketplace warehouse. Operators only."""
     return await warehouses.update_warehouse(
@@ -157,11 +158,11 @@ async def update_marketplace_warehouse(
 
 @router.get("/sellers/{seller_id}/stock", response_model=Page[StockRead])
 async def list_stock(
-    seller_id: int,
+    seller_id: Id,
     principal: SellerScoped,
     session: Session,
-    offer_id: Annotated[int | None, Query(gt=0)] = None,
-    warehouse_id: Annotated[int | None, Query(gt=0)] = None,
+    offer_id: Annotated[Id | None, Query(gt=0)] = None,
+    warehouse_id: Annotated[Id | None, Query(gt=0)] = None,
     low_only: bool = False,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -186,7 +187,7 @@ async def list_stock(
     response_model=LevelReportRead,
 )
 async def adjust_stock(
-    seller_id: int,
+    seller_id: Id,
     body: AdjustmentCreate,
     principal: SellerScoped,
     session: Session,
@@ -213,7 +214,7 @@ async def adjust_stock(
 
 @router.post("/sellers/{seller_id}/stock/sync", response_model=SyncResult)
 async def sync_stock(
-    seller_id: int,
+    seller_id: Id,
     body: SyncRequest,
     principal: SellerScoped,
     session: Session,
@@ -248,7 +249,7 @@ async def sync_stock(
 
 @router.get("/sellers/{seller_id}/stock/low", response_model=Page[LowStockRead])
 async def low_stock(
-    seller_id: int,
+    seller_id: Id,
     principal: SellerScoped,
     session: Session,
     limit: Limit = 50,
@@ -264,11 +265,11 @@ async def low_stock(
 
 @router.get("/sellers/{seller_id}/stock/movements", response_model=Page[MovementRead])
 async def list_movements(
-    seller_id: int,
+    seller_id: Id,
     principal: SellerScoped,
     session: Session,
-    offer_id: Annotated[int | None, Query(gt=0)] = None,
-    warehouse_id: Annotated[int | None, Query(gt=0)] = None,
+    offer_id: Annotated[Id | None, Query(gt=0)] = None,
+    warehouse_id: Annotated[Id | None, Query(gt=0)] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[MovementRead]:
@@ -287,7 +288,7 @@ async def list_movements(
 
 @router.get("/offers/{offer_id}/availability", response_model=AvailabilityRead)
 async def offer_availability(
-    offer_id: int, _: OptionalPrincipal, session: Session
+    offer_id: Id, _: OptionalPrincipal, session: Session
 ) -> AvailabilityRead:
     """How many units of an offer can be bought now (no per-warehouse detail). Public."""
     if offer_id not in await catalog.offer_refs(session, [offer_id]):

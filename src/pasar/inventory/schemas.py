@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pasar.inventory.domain import MovementKind, OwnerKind, SyncMode, validate_cut_off
 from pasar.platform.time import validate_timezone
+from pasar.platform.types import MAX_INT32, Id
 
 #: Most items one sync call may carry; bigger catalogues sync in several calls.
 MAX_SYNC_ITEMS = 5000
@@ -79,7 +80,7 @@ class WarehouseRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    seller_id: int | None
+    seller_id: Id | None
     owner_kind: OwnerKind
     operator_name: str | None
     code: str
@@ -99,8 +100,8 @@ class WarehouseRead(BaseModel):
 
 class StockRead(BaseModel):
     id: int
-    offer_id: int
-    warehouse_id: int
+    offer_id: Id
+    warehouse_id: Id
     warehouse_code: str
     on_hand: int
     reserved: int
@@ -110,9 +111,11 @@ class StockRead(BaseModel):
 
 
 class AdjustmentCreate(BaseModel):
-    offer_id: int = Field(gt=0)
-    warehouse_id: int = Field(gt=0)
-    delta: int = Field(description="Signed change of on-hand units; non-zero.")
+    offer_id: Id = Field(gt=0)
+    warehouse_id: Id = Field(gt=0)
+    delta: int = Field(
+        ge=-MAX_INT32, le=MAX_INT32, description="Signed change of on-hand units; non-zero."
+    )
     kind: Literal[MovementKind.ADJUSTMENT, MovementKind.RECEIPT] = MovementKind.ADJUSTMENT
     reason: str = Field(min_length=1, max_length=200)
     reference: str | None = Field(default=None, max_length=100)
@@ -127,10 +130,12 @@ class AdjustmentCreate(BaseModel):
 
 
 class SyncItem(BaseModel):
-    offer_id: int = Field(gt=0)
-    warehouse_id: int | None = Field(default=None, gt=0)
+    offer_id: Id = Field(gt=0)
+    warehouse_id: Id | None = Field(default=None, gt=0)
     warehouse_code: str | None = Field(default=None, min_length=1, max_length=40)
-    quantity: int = Field(description="Absolute on-hand count, or a signed delta.")
+    quantity: int = Field(
+        ge=-MAX_INT32, le=MAX_INT32, description="Absolute on-hand count, or a signed delta."
+    )
 
     @model_validator(mode="after")
     def _one_warehouse(self) -> SyncItem:
@@ -147,8 +152,8 @@ class SyncRequest(BaseModel):
 
 class LevelReportRead(BaseModel):
     index: int
-    offer_id: int
-    warehouse_id: int
+    offer_id: Id
+    warehouse_id: Id
     on_hand_before: int
     on_hand: int
     reserved: int
@@ -162,7 +167,7 @@ class SyncResult(BaseModel):
 
 
 class LowStockRead(BaseModel):
-    offer_id: int
+    offer_id: Id
     available: int
     low_stock_threshold: int
 
@@ -171,8 +176,8 @@ class MovementRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    offer_id: int
-    warehouse_id: int
+    offer_id: Id
+    warehouse_id: Id
     kind: MovementKind
     on_hand_delta: int
     reserved_delta: int
@@ -183,6 +188,6 @@ class MovementRead(BaseModel):
 
 
 class AvailabilityRead(BaseModel):
-    offer_id: int
+    offer_id: Id
     available: int
     in_stock: bool

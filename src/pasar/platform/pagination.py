@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
@@ -43,6 +44,17 @@ def decode_cursor(cursor: str | None, *, arity: int) -> list[Any] | None:
         values = orjson.loads(base64.urlsafe_b64decode(padded))
     except (binascii.Error, ValueError, orjson.JSONDecodeError):
         raise InvalidInput("The cursor is not one this API issued.", field="cursor") from None
-    if not isinstance(values, list) or len(values) != arity:
+    if not isinstance(values, list) or len(values) != arity or not all(map(_plain, values)):
         raise InvalidInput("The cursor does not match this listing.", field="cursor")
     return values
+
+
+def _plain(value: Any) -> bool:
+    """Cursor values are sort keys: short strings, finite numbers within BIGINT, or null."""
+    if value is None or isinstance(value, float):
+        return value is None or math.isfinite(value)
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return isinstance(value, str) and len(value) <= 512

@@ -8,7 +8,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pasar.platform.errors import DomainError, RateLimited
@@ -126,6 +126,30 @@ async def _integrity(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _sqlstate(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        state = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if isinstance(state, str):
+            return state
+    return ""
+
+
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    """SQLSTATE class 22 ("data exception": a NUL byte in text, a number out of range) is
+    the caller's bad value that slipped past the schema; anything else is our bug."""
+    if not _sqlstate(exc).startswith("22"):
+        return await _unhandled(request, exc)
+    log.warning("data_error", sqlstate=_sqlstate(exc), error=str(getattr(exc, "orig", exc))[:300])
+    return problem(
+        request,
+        status=422,
+        code="invalid-data",
+        title="Invalid data",
+        detail="A value cannot be stored (for example a NUL character or an out-of-range number).",
+    )
+
+
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled_error", path=request.url.path)
     return problem(
@@ -142,4 +166,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(DBAPIError, _data_error)
     app.add_exception_handler(Exception, _unhandled)

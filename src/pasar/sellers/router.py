@@ -14,6 +14,7 @@ from pasar.identity import (
 )
 from pasar.platform.db import Session
 from pasar.platform.pagination import Cursor, Limit, Page
+from pasar.platform.types import Id
 from pasar.sellers import service
 from pasar.sellers.domain import SellerStatus
 from pasar.sellers.schemas import (
@@ -106,13 +107,13 @@ async def list_sellers(
     return Page[SellerPublic](items=[_public(v) for v in views], next_cursor=next_cursor)
 
 
-def _sees_private(principal: Principal | None, seller_id: int) -> bool:
+def _sees_private(principal: Principal | None, seller_id: Id) -> bool:
     return principal is not None and principal.acts_for(seller_id)
 
 
 @router.get("/sellers/{seller_id}")
 async def get_seller(
-    seller_id: int, session: Session, principal: OptionalPrincipal
+    seller_id: Id, session: Session, principal: OptionalPrincipal
 ) -> SellerRead | SellerPublic:
     """A seller. Its own staff and operators get the full record; the public sees a
     sellable seller's profile (policies, first-party flag) and nothing of others."""
@@ -123,7 +124,7 @@ async def get_seller(
 
 @router.post("/sellers/{seller_id}/status")
 async def change_status(
-    seller_id: int, body: StatusChangeRequest, principal: OperatorPrincipal, session: Session
+    seller_id: Id, body: StatusChangeRequest, principal: OperatorPrincipal, session: Session
 ) -> SellerRead:
     """Approve, reject, warn, clear a warning, suspend, reinstate or remove. Operators only.
     Suspension hides all the seller's offers at once."""
@@ -135,21 +136,24 @@ async def change_status(
 
 @router.get("/sellers/{seller_id}/history")
 async def history(
-    seller_id: int, principal: SellerScoped, session: Session
+    seller_id: Id, principal: SellerScoped, session: Session
 ) -> list[StatusChangeRead]:
     """The seller's status history. Its own staff and keys, or operators."""
     return [StatusChangeRead.model_validate(h) for h in await service.history(session, seller_id)]
 
 
 @router.get("/sellers/{seller_id}/policies")
-async def get_policies(seller_id: int, session: Session) -> PolicyRead:
-    """Handling time, cut-off, return window and service contact. Public."""
+async def get_policies(seller_id: Id, session: Session, principal: OptionalPrincipal) -> PolicyRead:
+    """Handling time, cut-off, return window and service contact. Public for sellable
+    sellers; the seller's own staff and operators see them in any status."""
+    if not _sees_private(principal, seller_id):
+        await service.public_view(session, seller_id)
     return await service.get_policies(session, seller_id)
 
 
 @router.put("/sellers/{seller_id}/policies")
 async def update_policies(
-    seller_id: int, body: PolicyUpdate, principal: SellerScoped, session: Session
+    seller_id: Id, body: PolicyUpdate, principal: SellerScoped, session: Session
 ) -> PolicyRead:
     """Replace the seller's policies. Its own staff and keys, or operators."""
     return PolicyRead.model_validate(
@@ -159,7 +163,7 @@ async def update_policies(
 
 @router.get("/sellers/{seller_id}/documents")
 async def list_documents(
-    seller_id: int, principal: SellerScoped, session: Session
+    seller_id: Id, principal: SellerScoped, session: Session
 ) -> list[DocumentRead]:
     """Due-diligence documents. The seller's own staff and keys, or operators."""
     found = await service.view(session, seller_id)
@@ -168,7 +172,7 @@ async def list_documents(
 
 @router.post("/sellers/{seller_id}/documents", status_code=status.HTTP_201_CREATED)
 async def add_document(
-    seller_id: int, body: DocumentCreate, principal: SellerScoped, session: Session
+    seller_id: Id, body: DocumentCreate, principal: SellerScoped, session: Session
 ) -> DocumentRead:
     """Add a due-diligence document (by URL). The seller's own staff and keys, or operators."""
     return DocumentRead.model_validate(
@@ -178,8 +182,8 @@ async def add_document(
 
 @router.post("/sellers/{seller_id}/documents/{document_id}/review")
 async def review_document(
-    seller_id: int,
-    document_id: int,
+    seller_id: Id,
+    document_id: Id,
     body: DocumentReview,
     principal: OperatorPrincipal,
     session: Session,

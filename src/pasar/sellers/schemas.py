@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, HttpUrl
 
 from pasar.platform.time import validate_timezone
+from pasar.platform.types import Id
 from pasar.sellers.domain import SellerAction, SellerStatus
 
 TimeZone = Annotated[str, Field(max_length=64), AfterValidator(validate_timezone)]
@@ -143,5 +144,5 @@ class StatusChangeRead(BaseModel):
     to_status: SellerStatus
     action: str
     reason: str | None
-    actor_user_id: int | None
+    actor_user_id: Id | None
     created_at: datetime

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar.identity import Principal, Role, add_user
+from pasar.platform.errors import InvalidInput
 from pasar.platform.outbox import emit
 from pasar.platform.pagination import decode_cursor, encode_cursor
 from pasar.platform.time import utcnow
@@ -223,7 +224,9 @@ async def list_sellers(
     wanted = [s.value for s in (statuses or sorted(SELLABLE))]
     query = select(Seller).where(Seller.status.in_(wanted)).order_by(Seller.id).limit(limit + 1)
     if after is not None:
-        query = query.where(Seller.id > int(after[0]))
+        if not isinstance(after[0], int):
+            raise InvalidInput("The cursor does not match this listing.", field="cursor")
+        query = query.where(Seller.id > after[0])
     sellers = list(await session.scalars(query))
     more = len(sellers) > limit
     sellers = sellers[:limit]
