@@ -41,11 +41,23 @@ def build_dispatcher_into(database: Database, modules: Iterable[ModuleType]) -> 
         database.dispatcher.subscribe_all(getattr(module, "SUBSCRIPTIONS", {}))
 
 
+def build_database(url: str, *, pool_size: int = 10) -> Database:
+    """A Database whose sessions run every module's event subscribers.
+
+    Every process that writes (server, CLI, demo, workers) must build its database here:
+    without the subscribers, read models such as the catalog's seller visibility and offer
+    availability would silently fall behind the facts.
+    """
+    database = Database(url, pool_size=pool_size)
+    build_dispatcher_into(database, MODULES)
+    return database
+
+
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(level=settings.log_level, json=settings.log_json)
     owns_database = database is None
-    db = database or Database(settings.database_url, pool_size=settings.db_pool_size)
+    db = database or build_database(settings.database_url, pool_size=settings.db_pool_size)
     build_dispatcher_into(db, MODULES)
 
     @asynccontextmanager

@@ -67,15 +67,15 @@ def demo(
     from rich.console import Console
     from rich.progress import Progress
 
+    from pasar.app import build_database
     from pasar.demo.seed import seed as run_seed
-    from pasar.platform.db import Database
     from pasar.sellers import count_sellers
 
     settings = Settings()
     console = Console()
 
     async def run() -> None:
-        database = Database(settings.database_url)
+        database = build_database(settings.database_url)
         try:
             async with database.sessionmaker() as session:
                 if if_empty and await count_sellers(session):
@@ -119,11 +119,11 @@ def create_operator(
     email: str, password: Annotated[str, typer.Option(prompt=True, hide_input=True)]
 ) -> None:
     """Create an operator account (the marketplace owner's staff)."""
+    from pasar.app import build_database
     from pasar.identity import Role
-    from pasar.platform.db import Database
 
     async def run() -> None:
-        database = Database(Settings().database_url)
+        database = build_database(Settings().database_url)
         try:
             async with database.sessionmaker() as session:
                 from pasar.identity import add_user
