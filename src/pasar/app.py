@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 import pasar
-from pasar import catalog, identity, inventory, sellers
+from pasar import catalog, checkout, identity, inventory, orders, payments, sellers
 from pasar.platform import problems
 from pasar.platform.db import Database
 from pasar.platform.errors import DomainError
@@ -26,7 +26,15 @@ from pasar.platform.ratelimit import RateLimiter
 from pasar.platform.settings import Settings
 
 #: Every module, in the order their routers are mounted.
-MODULES: tuple[ModuleType, ...] = (identity, sellers, catalog, inventory)
+MODULES: tuple[ModuleType, ...] = (
+    identity,
+    sellers,
+    catalog,
+    inventory,
+    payments,
+    orders,
+    checkout,
+)
 
 DESCRIPTION = """
 Pasar's REST API. Errors are RFC 9457 `application/problem+json` with a stable `type`

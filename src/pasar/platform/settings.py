@@ -7,6 +7,7 @@ secret generated on first run, stored beside the database so restarts keep sessi
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -32,6 +33,17 @@ class Settings(BaseSettings):
     login_rate_limit: str = "10/minute"
     rate_limit_storage: str = "memory://"
     db_pool_size: int = Field(default=10, gt=0)
+
+    # The order journey. Amounts are minor units of `currency`.
+    commission_bps: int = Field(default=1000, ge=0, le=10_000)
+    cod_limit: int = Field(default=200_000, ge=0)
+    bank_transfer_hours: int = Field(default=24, gt=0)
+    payment_action_minutes: int = Field(default=30, gt=0)
+    completion_days: int = Field(default=7, gt=0)
+    holidays: list[date] = Field(default_factory=list)
+    payments_sandbox: bool = True
+    #: How often `pasar serve` runs the order sweeps (deadlines, auto-completion); 0 = never.
+    jobs_interval_seconds: float = Field(default=60.0, ge=0)
 
     @field_validator("currency")
     @classmethod
