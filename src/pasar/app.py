@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.database = db
     app.state.login_limiter = RateLimiter(settings.login_rate_limit, settings.rate_limit_storage)
+    app.state.lookup_limiter = RateLimiter(settings.lookup_rate_limit, settings.rate_limit_storage)
     metrics = Metrics()
     app.state.metrics = metrics
     problems.install(app)

@@ -12,6 +12,7 @@ from pasar.identity.deps import (
 )
 from pasar.identity.domain import Principal, Role
 from pasar.identity.errors import EmailTaken, InvalidCredentials
+from pasar.identity.guest_access import guest_access_token, verify_guest_access
 from pasar.identity.router import router
 from pasar.identity.secrets import hash_password
 from pasar.identity.service import add_user
@@ -29,7 +30,9 @@ __all__ = [
     "StaffPrincipal",
     "add_user",
     "ensure_acts_for",
+    "guest_access_token",
     "hash_password",
     "require_roles",
     "router",
+    "verify_guest_access",
 ]

@@ -1,14 +1,65 @@
 """orders: the Order, its SellerOrders, the lifecycle, history, cancellation and views.
 
 Other modules import only this. Every transition is one function here that checks the
-state, writes history and emits an event in the caller's transaction.
+state, writes history and emits an event in the caller's transaction. Payments tell
+orders about money that arrives later through events (`SUBSCRIPTIONS`).
 """
 
-from typing import Any
+from pasar.orders.domain import Action, Actor, Status
+from pasar.orders.errors import OrderNotFound, ReasonRequired, SellerOrderNotFound
+from pasar.orders.events import CHANGED, OrderPlaced, SellerOrderChanged
+from pasar.orders.placing import (
+    LineDraft,
+    OrderDraft,
+    PlacedOrder,
+    PlacedSellerOrder,
+    SellerOrderDraft,
+    place,
+)
+from pasar.orders.router import CARRIER_WEBHOOK_PURPOSE, router
+from pasar.orders.schemas import OrderRead
+from pasar.orders.service import (
+    access_for,
+    complete_delivered,
+    expire_unpaid,
+    on_payment_failed,
+    on_payment_validated,
+)
+from pasar.orders.transitions import GUEST, SYSTEM, Caller, Shipping, transition
+from pasar.orders.views import read_order
 
-from fastapi import APIRouter
+SUBSCRIPTIONS = {
+    "payment.validated": on_payment_validated,
+    "payment.failed": on_payment_failed,
+}
 
-router = APIRouter()
-SUBSCRIPTIONS: dict[str, Any] = {}
-
-__all__ = ["SUBSCRIPTIONS", "router"]
+__all__ = [
+    "CARRIER_WEBHOOK_PURPOSE",
+    "CHANGED",
+    "GUEST",
+    "SUBSCRIPTIONS",
+    "SYSTEM",
+    "Action",
+    "Actor",
+    "Caller",
+    "LineDraft",
+    "OrderDraft",
+    "OrderNotFound",
+    "OrderPlaced",
+    "OrderRead",
+    "PlacedOrder",
+    "PlacedSellerOrder",
+    "ReasonRequired",
+    "SellerOrderChanged",
+    "SellerOrderDraft",
+    "SellerOrderNotFound",
+    "Shipping",
+    "Status",
+    "access_for",
+    "complete_delivered",
+    "expire_unpaid",
+    "place",
+    "read_order",
+    "router",
+    "transition",
+]

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
+from fastapi import Header
 from sqlalchemy import String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from pasar.platform.db import Base, id_column
 from pasar.platform.errors import Conflict
 from pasar.platform.time import utcnow
+
+
+#: The `Idempotency-Key` request header, for routes that create something.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        description="Any unique string; retrying with the same key returns the first result.",
+    ),
+]
 
 
 class IdempotencyKeyReused(Conflict):
@@ -51,10 +63,13 @@ async def run_idempotent(
     key: str | None,
     request: Any,
     work: Callable[[], Awaitable[dict[str, Any]]],
+    on_lost_race: Callable[[], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """Run `work` and commit once per (scope, key); replay the stored result afterwards.
 
     `work` makes its changes in `session` without committing and returns a JSON-able result.
+    `on_lost_race` undoes what `work` did outside the database (a card authorisation at a
+    provider) when an identical request committed first and this one is rolled back.
     """
     if key is None:
         result = await work()
@@ -75,6 +90,8 @@ async def run_idempotent(
         await session.commit()
     except IntegrityError:
         await session.rollback()
+        if on_lost_race is not None:
+            await on_lost_race()
         stored = await _stored(session, scope, key, digest)
         if stored is None:
             raise

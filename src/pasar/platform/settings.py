@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     log_json: bool = True
     token_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     login_rate_limit: str = "10/minute"
+    lookup_rate_limit: str = "10/minute"
     rate_limit_storage: str = "memory://"
     db_pool_size: int = Field(default=10, gt=0)
 

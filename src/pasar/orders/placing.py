@@ -1,0 +1,260 @@
+"""Creating an Order and its SellerOrders: the write half of placing an order.
+
+Checkout prices the cart and authorises the payment; `place` then reserves every line's
+stock (all or nothing) and writes the Order, SellerOrders, lines and history in the
+caller's transaction. It is on the hottest path of the marketplace, so it is a fixed
+number of statements whatever the number of lines or sellers: inventory's five for the
+reservation, one INSERT per table (multi-row, RETURNING ids), one outbox INSERT.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pasar import inventory
+from pasar.orders.domain import Actor, Status, new_order_number
+from pasar.orders.events import CHANGED, OrderPlaced
+from pasar.orders.models import Order, OrderHistory, OrderLine, SellerOrder
+from pasar.platform.events import DomainEvent
+from pasar.platform.outbox import emit
+
+
+@dataclass(frozen=True, slots=True)
+class LineDraft:
+    offer_id: int
+    product_id: int
+    variant_id: int
+    title: str
+    sku: str
+    fulfilled_by: str
+    quantity: int
+    unit_amount: int
+
+    @property
+    def line_amount(self) -> int:
+        return self.unit_amount * self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class SellerOrderDraft:
+    seller_id: int
+    seller_name: str
+    lines: Sequence[LineDraft]
+    delivery_service: str
+    delivery_name: str
+    shipping_amount: int
+    ship_by: date
+    promised_date: date
+    commission_amount: int
+
+    @property
+    def items_amount(self) -> int:
+        return sum(line.line_amount for line in self.lines)
+
+    @property
+    def total_amount(self) -> int:
+        return self.items_amount + self.shipping_amount
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDraft:
+    buyer_user_id: int | None
+    email: str
+    phone: str
+    address: dict[str, Any]
+    currency: str
+    payment_method: str
+    seller_orders: Sequence[SellerOrderDraft]
+
+    @property
+    def items_amount(self) -> int:
+        return sum(s.items_amount for s in self.seller_orders)
+
+    @property
+    def shipping_amount(self) -> int:
+        return sum(s.shipping_amount for s in self.seller_orders)
+
+    @property
+    def total_amount(self) -> int:
+        return self.items_amount + self.shipping_amount
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedSellerOrder:
+    id: int
+    seller_id: int
+    number: str
+    total_amount: int
+    commission_amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedOrder:
+    id: int
+    number: str
+    status: Status
+    seller_orders: list[PlacedSellerOrder] = field(default_factory=list)
+
+
+async def place(
+    session: AsyncSession,
+    draft: OrderDraft,
+    *,
+    verified: bool,
+    payment_due_at: datetime | None,
+    actor_ref: str,
+    now: datetime,
+) -> PlacedOrder:
+    """Reserve and record an order (flush only). Raises inventory.InsufficientStock.
+
+    `verified` says the payment is already validated (card authorised, cash on delivery
+    accepted): the SellerOrders then start in `verified`, and the history shows both steps.
+    """
+    groups = sorted(draft.seller_orders, key=lambda g: g.seller_id)
+    number = new_order_number(now)
+    reservations = await inventory.reserve(
+        session,
+        lines=[
+            inventory.ReservationLine(line.offer_id, line.quantity)
+            for group in groups
+            for line in group.lines
+        ],
+        reference=number,
+        actor=actor_ref,
+    )
+    held: dict[int, list[dict[str, int]]] = defaultdict(list)
+    for r in reservations:
+        held[r.offer_id].append(
+            {"offer_id": r.offer_id, "warehouse_id": r.warehouse_id, "quantity": r.quantity}
+        )
+    order_id = await session.scalar(
+        insert(Order)
+        .values(
+            number=number,
+            buyer_user_id=draft.buyer_user_id,
+            email=draft.email,
+            phone=draft.phone,
+            address=draft.address,
+            currency=draft.currency,
+            items_amount=draft.items_amount,
+            shipping_amount=draft.shipping_amount,
+            total_amount=draft.total_amount,
+            payment_method=draft.payment_method,
+            payment_due_at=payment_due_at,
+            placed_at=now,
+        )
+        .returning(Order.id)
+    )
+    assert order_id is not None
+    status = Status.VERIFIED if verified else Status.RECEIVED
+    rows = [
+        {
+            "order_id": order_id,
+            "number": f"{number}-{i}",
+            "seller_id": g.seller_id,
+            "seller_name": g.seller_name,
+            "status": status.value,
+            "currency": draft.currency,
+            "items_amount": g.items_amount,
+            "shipping_amount": g.shipping_amount,
+            "total_amount": g.total_amount,
+            "commission_amount": g.commission_amount,
+            "delivery_service": g.delivery_service,
+            "delivery_name": g.delivery_name,
+            "ship_by": g.ship_by,
+            "promised_date": g.promised_date,
+            "reservations": [h for line in g.lines for h in held[line.offer_id]],
+            "placed_at": now,
+            "verified_at": now if verified else None,
+            "updated_at": now,
+        }
+        for i, g in enumerate(groups, start=1)
+    ]
+    result = await session.execute(
+        insert(SellerOrder).returning(SellerOrder.id, sort_by_parameter_order=True), rows
+    )
+    ids = [row[0] for row in result]
+    await session.execute(
+        insert(OrderLine),
+        [
+            {
+                "seller_order_id": so_id,
+                "offer_id": line.offer_id,
+                "product_id": line.product_id,
+                "variant_id": line.variant_id,
+                "title": line.title,
+                "sku": line.sku,
+                "fulfilled_by": line.fulfilled_by,
+                "quantity": line.quantity,
+                "unit_amount": line.unit_amount,
+                "line_amount": line.line_amount,
+            }
+            for so_id, g in zip(ids, groups, strict=True)
+            for line in g.lines
+        ],
+    )
+    steps: list[tuple[Status | None, Status]] = [(None, Status.RECEIVED)]
+    if verified:
+        steps.append((Status.RECEIVED, Status.VERIFIED))
+    await session.execute(
+        insert(OrderHistory),
+        [
+            {
+                "seller_order_id": so_id,
+                "from_status": before.value if before else None,
+                "to_status": after.value,
+                "actor": Actor.SYSTEM.value,
+                "actor_ref": actor_ref,
+                "reason": "order placed" if before is None else "payment validated",
+                "at": now,
+            }
+            for so_id in ids
+            for before, after in steps
+        ],
+    )
+    events: list[DomainEvent] = [
+        OrderPlaced(
+            order_id=order_id,
+            number=number,
+            buyer_user_id=draft.buyer_user_id,
+            email=draft.email,
+            currency=draft.currency,
+            total_amount=draft.total_amount,
+            payment_method=draft.payment_method,
+            seller_order_ids=ids,
+            seller_ids=[g.seller_id for g in groups],
+        )
+    ]
+    for so_id, row in zip(ids, rows, strict=True):
+        for before, after in steps:
+            events.append(
+                CHANGED[after](
+                    seller_order_id=so_id,
+                    order_id=order_id,
+                    seller_id=row["seller_id"],
+                    number=row["number"],
+                    from_status=before.value if before else None,
+                    to_status=after.value,
+                    actor=Actor.SYSTEM.value,
+                    reason=None,
+                )
+            )
+    await emit(session, *events)
+    return PlacedOrder(
+        id=order_id,
+        number=number,
+        status=status,
+        seller_orders=[
+            PlacedSellerOrder(
+                so_id, g.seller_id, row["number"], g.total_amount, g.commission_amount
+            )
+            for so_id, g, row in zip(ids, groups, rows, strict=True)
+        ],
+    )
