@@ -6,11 +6,15 @@ Database), so tests, workers and the server each build their own.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from types import ModuleType
 from typing import Any
 
+import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -24,6 +28,7 @@ from pasar.platform.errors import DomainError
 from pasar.platform.observability import Metrics, RequestObservability, configure_logging
 from pasar.platform.ratelimit import RateLimiter
 from pasar.platform.settings import Settings
+from pasar.platform.time import utcnow
 
 #: Every module, in the order their routers are mounted.
 MODULES: tuple[ModuleType, ...] = (
@@ -61,6 +66,36 @@ def build_database(url: str, *, pool_size: int = 10) -> Database:
     return database
 
 
+async def run_sweeps(database: Database, settings: Settings) -> dict[str, int]:
+    """One pass of the order sweeps: unpaid past deadline, delivered past the window.
+
+    Each sweep locks what it takes (SKIP LOCKED on PostgreSQL), so several server
+    processes may run them at once without doing anything twice.
+    """
+    now = utcnow()
+    async with database.sessionmaker() as session:
+        expired = await orders.expire_unpaid(session, now=now)
+    async with database.sessionmaker() as session:
+        completed = await orders.complete_delivered(
+            session, now=now, after=timedelta(days=settings.completion_days)
+        )
+    return {"expired": expired, "completed": completed}
+
+
+async def run_sweeps_forever(database: Database, settings: Settings) -> None:
+    """`pasar serve`'s embedded scheduler (a worker process takes this over in issue 5)."""
+    log = structlog.get_logger("pasar.sweeps")
+    while True:
+        await asyncio.sleep(settings.jobs_interval_seconds)
+        try:
+            done = await run_sweeps(database, settings)
+        except Exception:  # a failed pass must not stop the next one
+            log.exception("sweep failed")
+            continue
+        if any(done.values()):
+            log.info("sweep", **done)
+
+
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(level=settings.log_level, json=settings.log_json)
@@ -70,7 +105,14 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweeper = None
+        if settings.jobs_interval_seconds > 0:
+            sweeper = asyncio.create_task(run_sweeps_forever(db, settings))
         yield
+        if sweeper is not None:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
         if owns_database:
             await db.dispose()
 

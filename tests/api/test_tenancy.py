@@ -19,6 +19,11 @@ ANONYMOUS = {
     ("POST", "/api/v1/auth/register"),
     ("POST", "/api/v1/auth/token"),
     ("POST", "/api/v1/seller-applications"),
+    ("POST", "/api/v1/payments/webhooks/sandbox"),
+    ("POST", "/api/v1/payments/sandbox/bank-transfers"),
+    ("GET", "/api/v1/payments/challenges/{token}"),
+    ("POST", "/api/v1/payments/challenges/{token}"),
+    ("POST", "/api/v1/carriers/delivery-reports"),
 }
 
 #: Seller-path reads that are public by design (a sellable seller's storefront profile,

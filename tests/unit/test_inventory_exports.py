@@ -10,10 +10,11 @@ def test_public_exports_are_deliberate() -> None:
     assert set(pasar.inventory.__all__) == {
         "SUBSCRIPTIONS", "AvailabilityChanged", "InsufficientStock", "InvalidQuantity",
         "LevelReport", "MovementKind", "OfferNotFound", "OwnerKind", "Reservation",
-        "ReservationLine", "StockItem", "StockLow", "StockNotFound", "StockSyncRejected",
-        "SyncMode", "WarehouseCodeTaken", "WarehouseCreate", "WarehouseNotFound",
+        "ReservationLine", "ShipOrigin", "StockItem", "StockLow", "StockNotFound",
+        "StockSyncRejected", "SyncMode", "WarehouseCodeTaken", "WarehouseCreate",
+        "WarehouseNotFound",
         "add_warehouse", "availability_of", "commit_sale", "create_warehouse", "get_warehouse",
         "low_stock", "offer_availability", "receive_return", "receive_stock", "release",
-        "reserve", "router", "set_levels",
+        "reserve", "router", "set_levels", "ship_origins",
     }  # fmt: skip
     assert all(hasattr(pasar.inventory, name) for name in pasar.inventory.__all__)

@@ -25,6 +25,7 @@ from pasar.catalog.events import (
 from pasar.catalog.importer import import_offers
 from pasar.catalog.offers import OfferRef, offer_refs
 from pasar.catalog.projection import SUBSCRIPTIONS, refresh_products
+from pasar.catalog.quotes import OfferQuote, quote_offers
 from pasar.catalog.router import router
 from pasar.catalog.schemas import ImportReport, ProductCreate, VariantCreate
 from pasar.catalog.search import list_products
@@ -43,6 +44,7 @@ __all__ = [
     "OfferCreated",
     "OfferNotFound",
     "OfferPriceChanged",
+    "OfferQuote",
     "OfferRef",
     "OfferStatus",
     "OfferUpdated",
@@ -59,6 +61,7 @@ __all__ = [
     "is_valid_gtin",
     "list_products",
     "offer_refs",
+    "quote_offers",
     "refresh_products",
     "router",
 ]

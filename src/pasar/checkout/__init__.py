@@ -1,14 +1,69 @@
 """checkout: carts (guest or account), pricing, delivery options and promises, placing orders.
 
 The top of the order journey: it composes catalog, sellers, inventory, orders and payments
-through their public services into one transaction per order.
+through their public services into one transaction per order. `price_cart` is the one
+read every step relies on: the cart as it would be bought right now.
 """
 
 from typing import Any
 
 from fastapi import APIRouter
 
+from pasar.checkout.config import CheckoutConfig
+from pasar.checkout.deps import checkout_clock, checkout_config
+from pasar.checkout.domain import DEFAULT_RATES, DeliveryOption, LineIssue, RateTable, Service
+from pasar.checkout.errors import (
+    CartClosed,
+    CartFull,
+    CartLineNotFound,
+    CartNeedsUser,
+    CartNotFound,
+    CartNotReady,
+    InvalidDeliveryChoice,
+    OfferNotPurchasable,
+    QuantityLimit,
+    TotalChanged,
+)
+from pasar.checkout.placing import PlaceOrder, place_order
+from pasar.checkout.placing_router import router as placing_router
+from pasar.checkout.pricing import mark_ordered, price_cart
+from pasar.checkout.router import carts_router
+from pasar.checkout.store import load_cart
+from pasar.checkout.views import Contact, PricedCart, PricedGroup, PricedLine
+
 router = APIRouter()
+router.include_router(carts_router)
+router.include_router(placing_router)
 SUBSCRIPTIONS: dict[str, Any] = {}
 
-__all__ = ["SUBSCRIPTIONS", "router"]
+__all__ = [
+    "DEFAULT_RATES",
+    "SUBSCRIPTIONS",
+    "CartClosed",
+    "CartFull",
+    "CartLineNotFound",
+    "CartNeedsUser",
+    "CartNotFound",
+    "CartNotReady",
+    "CheckoutConfig",
+    "Contact",
+    "DeliveryOption",
+    "InvalidDeliveryChoice",
+    "LineIssue",
+    "OfferNotPurchasable",
+    "PlaceOrder",
+    "PricedCart",
+    "PricedGroup",
+    "PricedLine",
+    "QuantityLimit",
+    "RateTable",
+    "Service",
+    "TotalChanged",
+    "checkout_clock",
+    "checkout_config",
+    "load_cart",
+    "mark_ordered",
+    "place_order",
+    "price_cart",
+    "router",
+]

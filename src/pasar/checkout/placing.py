@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar import orders, payments
 from pasar.checkout.config import CheckoutConfig
-from pasar.checkout.errors import CartNotReady, TotalChanged
+from pasar.checkout.errors import CartClosed, CartNotReady, TotalChanged
 from pasar.checkout.pricing import mark_ordered, price_cart
 from pasar.checkout.views import PricedCart
 from pasar.identity import Principal
@@ -112,6 +112,12 @@ async def place_order(
 
     async def work() -> dict[str, Any]:
         cart = await price_cart(session, token, principal=principal, config=config, now=now)
+        if cart.status != "open":
+            raise CartClosed(
+                "This cart was already ordered; start a new cart to order again.",
+                cart_status=cart.status,
+                order_id=cart.order_id,
+            )
         if not cart.ready:
             raise CartNotReady(
                 "The cart cannot be ordered yet: " + "; ".join(cart.blockers) + ".",

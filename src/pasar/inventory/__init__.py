@@ -15,7 +15,13 @@ from pasar.inventory.errors import (
     WarehouseNotFound,
 )
 from pasar.inventory.events import AvailabilityChanged, StockLow
-from pasar.inventory.queries import availability_of, low_stock, offer_availability
+from pasar.inventory.queries import (
+    ShipOrigin,
+    availability_of,
+    low_stock,
+    offer_availability,
+    ship_origins,
+)
 from pasar.inventory.router import router
 from pasar.inventory.schemas import WarehouseCreate
 from pasar.inventory.service import (
@@ -44,6 +50,7 @@ __all__ = [
     "OwnerKind",
     "Reservation",
     "ReservationLine",
+    "ShipOrigin",
     "StockItem",
     "StockLow",
     "StockNotFound",
@@ -65,4 +72,5 @@ __all__ = [
     "reserve",
     "router",
     "set_levels",
+    "ship_origins",
 ]

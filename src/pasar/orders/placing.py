@@ -139,7 +139,7 @@ async def place(
         .values(
             number=number,
             buyer_user_id=draft.buyer_user_id,
-            email=draft.email,
+            email=draft.email.strip().lower(),
             phone=draft.phone,
             address=draft.address,
             currency=draft.currency,
@@ -224,7 +224,7 @@ async def place(
             order_id=order_id,
             number=number,
             buyer_user_id=draft.buyer_user_id,
-            email=draft.email,
+            email=draft.email.strip().lower(),
             currency=draft.currency,
             total_amount=draft.total_amount,
             payment_method=draft.payment_method,

@@ -23,7 +23,6 @@ from pasar.platform.db import Base, id_column
 from pasar.platform.errors import Conflict
 from pasar.platform.time import utcnow
 
-
 #: The `Idempotency-Key` request header, for routes that create something.
 IdempotencyKey = Annotated[
     str | None,

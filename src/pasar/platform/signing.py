@@ -43,13 +43,16 @@ def verify(
     """The signed timestamp if `header` signs `body` recently, else BadSignature."""
     if not header:
         raise BadSignature(f"Send the {HEADER} header.", field=HEADER)
-    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    pairs = [p.strip().split("=", 1) for p in header.split(",") if "=" in p]
+    stamps = [v for k, v in pairs if k == "t"]
+    # Several v1 values are allowed: a sender signs with old and new keys while rotating.
+    macs = [v.encode("ascii", "replace") for k, v in pairs if k == "v1"]
     try:
-        t = int(parts["t"])
-    except (KeyError, ValueError):
+        t = int(stamps[0])
+    except (IndexError, ValueError):
         raise BadSignature("The signature has no valid timestamp.", field=HEADER) from None
-    expected = hmac.new(key, f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, parts.get("v1", "")):
+    expected = hmac.new(key, f"{t}.".encode() + body, hashlib.sha256).hexdigest().encode()
+    if not any(hmac.compare_digest(expected, mac) for mac in macs):
         raise BadSignature("The signature does not match the body.", field=HEADER)
     current = time.time() if now is None else now
     if abs(current - t) > tolerance:

@@ -25,6 +25,7 @@ from pasar.sellers.service import (
     get_policies,
     public_view,
 )
+from pasar.sellers.shipping import ShippingProfile, shipping_profiles
 
 __all__ = [
     "SELLABLE",
@@ -41,6 +42,7 @@ __all__ = [
     "SellerStatus",
     "SellerStatusChanged",
     "SellerView",
+    "ShippingProfile",
     "apply",
     "change_status",
     "count_sellers",
@@ -49,4 +51,5 @@ __all__ = [
     "is_sellable",
     "public_view",
     "router",
+    "shipping_profiles",
 ]

@@ -1,0 +1,27 @@
+"""checkout's public surface is exactly what the order journey and the app rely on."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+import pasar.checkout
+
+
+def test_public_exports_are_deliberate() -> None:
+    """Adding or removing an export is a visible, reviewed change."""
+    assert set(pasar.checkout.__all__) == {
+        "DEFAULT_RATES", "SUBSCRIPTIONS", "CartClosed", "CartFull", "CartLineNotFound",
+        "CartNeedsUser", "CartNotFound", "CartNotReady", "CheckoutConfig", "Contact",
+        "DeliveryOption", "InvalidDeliveryChoice", "LineIssue", "OfferNotPurchasable",
+        "PricedCart", "PricedGroup", "PricedLine", "QuantityLimit", "RateTable", "Service",
+        "TotalChanged", "checkout_clock", "checkout_config", "load_cart", "mark_ordered",
+        "price_cart", "router",
+    }  # fmt: skip
+    assert all(hasattr(pasar.checkout, name) for name in pasar.checkout.__all__)
+
+
+def test_the_router_can_take_more_routers() -> None:
+    """Placing orders mounts its own router beside the carts router."""
+    app = FastAPI()
+    app.include_router(pasar.checkout.router)
+    assert "/api/v1/carts/{token}" in app.openapi()["paths"]
