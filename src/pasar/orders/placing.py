@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar import inventory
@@ -24,6 +24,10 @@ from pasar.orders.events import CHANGED, OrderPlaced
 from pasar.orders.models import Order, OrderHistory, OrderLine, SellerOrder
 from pasar.platform.events import DomainEvent
 from pasar.platform.outbox import emit
+
+SELLER_ORDERS = cast(Table, SellerOrder.__table__)
+ORDER_LINES = cast(Table, OrderLine.__table__)
+ORDER_HISTORY = cast(Table, OrderHistory.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,12 +181,14 @@ async def place(
         }
         for i, g in enumerate(groups, start=1)
     ]
-    result = await session.execute(
-        insert(SellerOrder).returning(SellerOrder.id, sort_by_parameter_order=True), rows
-    )
-    ids = [row[0] for row in result]
+    # Core inserts: one multi-row statement each (the ORM splits rows by their NULL shape,
+    # and ordered RETURNING would cost SQLite one statement per row); ids map back by number.
+    table = SELLER_ORDERS
+    result = await session.execute(insert(table).returning(table.c.id, table.c.number), rows)
+    id_of = {number: so_id for so_id, number in result}
+    ids = [id_of[row["number"]] for row in rows]
     await session.execute(
-        insert(OrderLine),
+        insert(ORDER_LINES),
         [
             {
                 "seller_order_id": so_id,
@@ -204,7 +210,7 @@ async def place(
     if verified:
         steps.append((Status.RECEIVED, Status.VERIFIED))
     await session.execute(
-        insert(OrderHistory),
+        insert(ORDER_HISTORY),
         [
             {
                 "seller_order_id": so_id,
