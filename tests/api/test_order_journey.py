@@ -7,8 +7,10 @@ from typing import Any
 
 import httpx
 import orjson
+from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from pasar.checkout import checkout_clock
 from pasar.orders import complete_delivered, expire_unpaid
 from pasar.orders.models import Order
 from pasar.platform.db import Database
@@ -359,3 +361,30 @@ async def test_signed_in_buyer_sees_their_orders(client: httpx.AsyncClient, acto
     stranger = await actors.buyer()
     other = await client.get(f"/api/v1/orders/{placed.json()['number']}", headers=stranger.headers)
     assert other.status_code == 404
+
+
+async def test_sellers_see_overdue_parts_and_their_counts(
+    app: FastAPI, client: httpx.AsyncClient, actors: Actors
+) -> None:
+    """Placed ten days ago and never shipped: overdue in the list, the filter and the counts."""
+    shop = await s.shop(client, actors, "Slow", stock=5)
+    app.dependency_overrides[checkout_clock] = lambda: utcnow() - timedelta(days=10)
+    late_cart = await s.cart_with(client, [(shop.offers[0], 1)])
+    late = (await s.place(client, late_cart["token"], s.card())).json()
+    app.dependency_overrides.clear()
+    fresh_cart = await s.cart_with(client, [(shop.offers[0], 1)])
+    fresh = (await s.place(client, fresh_cart["token"], s.card())).json()
+    me = shop.seller
+    url = f"/api/v1/sellers/{me.seller_id}/orders"
+    overdue = (await client.get(url, params={"overdue": "true"}, headers=me.headers)).json()
+    assert [p["id"] for p in overdue["items"]] == [late["seller_orders"][0]["id"]]
+    assert overdue["items"][0]["overdue"] is True
+    on_time = (await client.get(url, params={"overdue": "false"}, headers=me.headers)).json()
+    assert [p["id"] for p in on_time["items"]] == [fresh["seller_orders"][0]["id"]]
+    verified = await client.get(
+        url, params={"status": ["verified", "processing"]}, headers=me.headers
+    )
+    assert len(verified.json()["items"]) == 2
+    counts = await client.get(f"/api/v1/sellers/{me.seller_id}/order-counts", headers=me.headers)
+    assert counts.json()["by_status"] == {"verified": 2}
+    assert counts.json()["overdue"] == 1

@@ -23,6 +23,7 @@ from pasar.orders.schemas import (
     DeliverBody,
     DeliveryReport,
     OrderAccess,
+    OrderCounts,
     OrderDetail,
     OrderLookup,
     OrderRead,
@@ -189,6 +190,14 @@ async def seller_orders(
     )
 
 
+@router.get("/api/v1/sellers/{seller_id}/order-counts", response_model=OrderCounts)
+async def seller_order_counts(
+    seller_id: Id, principal: SellerScoped, session: Session
+) -> OrderCounts:
+    """The seller's queue at a glance: per status, overdue, due to ship today."""
+    return await views.counts(session, seller_id=seller_id, today=_today())
+
+
 @router.get(
     "/api/v1/sellers/{seller_id}/orders/{seller_order_id}", response_model=SellerOrderDetail
 )
@@ -316,6 +325,12 @@ async def all_orders(
     return await views.list_orders(
         session, buyer_user_id=None, email=email, number=number, limit=limit, cursor=cursor
     )
+
+
+@router.get("/api/v1/admin/order-counts", response_model=OrderCounts)
+async def all_order_counts(principal: StaffPrincipal, session: Session) -> OrderCounts:
+    """Every SellerOrder at a glance: per status, overdue, due to ship today."""
+    return await views.counts(session, seller_id=None, today=_today())
 
 
 @router.get("/api/v1/admin/orders/{number}", response_model=OrderDetail)

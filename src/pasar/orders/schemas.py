@@ -60,6 +60,8 @@ class SellerOrderRead(BaseModel):
     cancel_reason: str | None
     cancelled_by: str | None
     overdue: bool = Field(description="Not shipped although its ship-by day has passed.")
+    buyer_can_cancel: bool = Field(description="The buyer may still cancel this part.")
+    buyer_can_confirm: bool = Field(description="Delivered: the buyer may confirm receipt.")
     placed_at: datetime
     verified_at: datetime | None
     processing_at: datetime | None
@@ -187,3 +189,11 @@ class DeliveryReport(BaseModel):
     outcome: str = Field(pattern="^(delivered|failed)$")
     reason: str | None = Field(default=None, max_length=500)
     proof: DeliveryProof | None = None
+
+
+class OrderCounts(BaseModel):
+    """A seller's (or the marketplace's) queue at a glance."""
+
+    by_status: dict[str, int]
+    overdue: int = Field(description="Holding stock past their ship-by day.")
+    to_ship_today: int = Field(description="Verified or processing, due to ship by today.")

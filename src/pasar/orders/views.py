@@ -16,7 +16,13 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar import payments
-from pasar.orders.domain import HOLDS_STOCK, Status, is_overdue, summary_status
+from pasar.orders.domain import (
+    BUYER_CANCELLABLE,
+    HOLDS_STOCK,
+    Status,
+    is_overdue,
+    summary_status,
+)
 from pasar.orders.errors import OrderNotFound, SellerOrderNotFound
 from pasar.orders.models import Order, OrderHistory, OrderLine, SellerOrder
 from pasar.orders.schemas import (
@@ -24,6 +30,7 @@ from pasar.orders.schemas import (
     DeliveryRead,
     HistoryRead,
     LineRead,
+    OrderCounts,
     OrderDetail,
     OrderRead,
     OrderSummary,
@@ -161,6 +168,8 @@ def _seller_order_body(
         "cancel_reason": r.cancel_reason,
         "cancelled_by": r.cancelled_by,
         "overdue": is_overdue(Status(r.status), r.ship_by, today),
+        "buyer_can_cancel": Status(r.status) in BUYER_CANCELLABLE,
+        "buyer_can_confirm": r.status == Status.DELIVERED.value,
         "placed_at": r.placed_at,
         "verified_at": r.verified_at,
         "processing_at": r.processing_at,
@@ -281,10 +290,24 @@ async def list_orders(
     return Page(items=items, next_cursor=next_cursor)
 
 
-async def count_by_status(session: AsyncSession, seller_id: int | None) -> dict[str, int]:
-    """SellerOrders per status (dashboards)."""
-    query = select(SellerOrder.status, func.count()).group_by(SellerOrder.status)
-    if seller_id is not None:
-        query = query.where(SellerOrder.seller_id == seller_id)
-    rows = (await session.execute(query)).all()
-    return {str(row[0]): int(row[1]) for row in rows}
+async def counts(session: AsyncSession, *, seller_id: int | None, today: date) -> OrderCounts:
+    """SellerOrders per status, late ones and today's shipping: two grouped queries."""
+    scope = [SellerOrder.seller_id == seller_id] if seller_id is not None else []
+    rows = (
+        await session.execute(
+            select(SellerOrder.status, func.count()).where(*scope).group_by(SellerOrder.status)
+        )
+    ).all()
+    live = SellerOrder.status.in_([Status.VERIFIED.value, Status.PROCESSING.value])
+    held = SellerOrder.status.in_([s.value for s in HOLDS_STOCK])
+    late, due = (
+        await session.execute(
+            select(
+                func.count().filter(held, SellerOrder.ship_by < today),
+                func.count().filter(live, SellerOrder.ship_by == today),
+            ).where(*scope)
+        )
+    ).one()
+    return OrderCounts(
+        by_status={str(r[0]): int(r[1]) for r in rows}, overdue=int(late), to_ship_today=int(due)
+    )
