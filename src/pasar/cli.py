@@ -1,18 +1,36 @@
-"""The `pasar` command: serve, migrate, demo, create-operator."""
+"""The `pasar` command: serve, migrate, demo, sweep, create-operator."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from rich.console import Console
 from rich.progress import TaskID
 
 from pasar.platform.settings import Settings
 
+if TYPE_CHECKING:
+    from pasar.demo.orders import OrderReport
+
+T = TypeVar("T")
+
 app = typer.Typer(
     help="Pasar marketplace platform.", no_args_is_help=True, pretty_exceptions_show_locals=False
 )
+
+
+def _run(main: Coroutine[Any, Any, T]) -> T:
+    """Run a command's coroutine on uvloop when it is installed (it comes with
+    uvicorn[standard], which `pasar serve` uses too): database-bound commands spend much
+    of their time handing statements to the driver's thread and back."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is not built for every platform
+        return asyncio.run(main)
+    return uvloop.run(main)
 
 
 @app.command()
@@ -57,14 +75,17 @@ def serve(
 def demo(
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same marketplace.")] = 42,
     products: Annotated[int, typer.Option(min=1, help="How many products.")] = 5_000,
+    orders: Annotated[
+        int, typer.Option(min=0, help="About how many orders, in every stage and payment way.")
+    ] = 100,
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing if the database has sellers.")
     ] = False,
 ) -> None:
-    """Fill the database with a realistic demo marketplace and print its credentials."""
+    """Fill the database with a realistic demo marketplace (sellers, catalog, stock and
+    orders in every stage) and print its credentials."""
     import time
 
-    from rich.console import Console
     from rich.progress import Progress
 
     from pasar.app import build_database
@@ -94,7 +115,8 @@ def demo(
                     database,
                     seed=seed,
                     products=products,
-                    currency=settings.currency,
+                    orders=orders,
+                    settings=settings,
                     progress=progress,
                 )
             elapsed = time.perf_counter() - started
@@ -107,11 +129,58 @@ def demo(
             f"{summary.products} products, {summary.variants} variants, {summary.offers} offers, "
             f"{summary.stock_rows} stock levels."
         )
+        _print_orders(console, summary.orders)
         console.print("Demo credentials (role, name, email, password):")
         for role, name, email, password in summary.credentials:
             console.print(f"  {role:<24} {name:<32} {email:<34} {password}", soft_wrap=True)
 
-    asyncio.run(run())
+    _run(run())
+
+
+def _print_orders(console: Console, report: OrderReport) -> None:
+    """Orders by status (in lifecycle order, cancellations by cause) and by payment way."""
+    from pasar.demo.orders import METHOD_NAMES
+    from pasar.orders import Status
+
+    if report.skipped:
+        console.print(f"No demo orders: {report.skipped}.")
+        return
+    if not report.orders:
+        return
+    causes = ", ".join(
+        f"{n} {cause.removeprefix('cancelled ')}" for cause, n in report.cancelled.most_common()
+    )
+    statuses = [
+        f"{report.by_status[s]} {s.value}" + (f" ({causes})" if s is Status.CANCELLED else "")
+        for s in Status
+        if report.by_status[s]
+    ]
+    methods = [f"{n} {METHOD_NAMES.get(m, m)}" for m, n in report.by_method.most_common()]
+    console.print(f"{report.orders} orders ({report.seller_orders} seller orders):")
+    console.print("  by status:  " + ", ".join(statuses), soft_wrap=True)
+    console.print("  by payment: " + ", ".join(methods), soft_wrap=True)
+
+
+@app.command()
+def sweep() -> None:
+    """Run the order sweeps once (unpaid past the deadline, delivered past the window),
+    for operators who schedule them with cron instead of `pasar serve`'s own timer."""
+    from pasar.app import build_database, run_sweeps
+
+    settings = Settings()
+
+    async def run() -> dict[str, int]:
+        database = build_database(settings.database_url)
+        try:
+            return await run_sweeps(database, settings)
+        finally:
+            await database.dispose()
+
+    done = _run(run())
+    typer.echo(
+        f"{done['expired']} unpaid seller orders expired, "
+        f"{done['completed']} delivered seller orders completed"
+    )
 
 
 @app.command("create-operator")

@@ -13,7 +13,8 @@ def test_public_exports_are_deliberate() -> None:
         "DEFAULT_RATES", "SUBSCRIPTIONS", "CartClosed", "CartFull", "CartLineNotFound",
         "CartNeedsUser", "CartNotFound", "CartNotReady", "CheckoutConfig", "Contact",
         "DeliveryOption", "InvalidDeliveryChoice", "LineIssue", "OfferNotPurchasable",
-        "PricedCart", "PricedGroup", "PricedLine", "QuantityLimit", "RateTable", "Service",
+        "PlaceOrder", "PricedCart", "PricedGroup", "PricedLine", "QuantityLimit", "RateTable",
+        "Service", "add_line", "choose_delivery", "create_cart", "place_order", "set_contact",
         "TotalChanged", "checkout_clock", "checkout_config", "load_cart", "mark_ordered",
         "price_cart", "router",
     }  # fmt: skip

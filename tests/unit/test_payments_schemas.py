@@ -83,9 +83,10 @@ def test_public_exports_are_deliberate() -> None:
         "PaymentConfig", "PaymentDeclined", "PaymentDetails", "PaymentFailed", "PaymentMethod",
         "PaymentNotFound", "PaymentRefunded", "PaymentStarted", "PaymentStateConflict",
         "PaymentStatus", "PaymentValidated", "PaymentView", "PaymentVoided",
-        "TransferAmountMismatch", "authorise", "cancel_allocation", "capture", "collect_cash",
+        "TransferAmountMismatch", "answer_challenge", "authorise", "cancel_allocation",
+        "capture", "collect_cash",
         "commission_for", "expire", "ledger", "payment_views", "record_payment", "router",
-        "void_authorisation",
+        "simulate_transfer", "void_authorisation",
     }  # fmt: skip
     assert all(hasattr(pasar.payments, name) for name in pasar.payments.__all__)
     assert pasar.payments.SUBSCRIPTIONS == {}

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from pasar.checkout.carts import add_line, choose_delivery, create_cart, set_contact
 from pasar.checkout.config import CheckoutConfig
 from pasar.checkout.deps import checkout_clock, checkout_config
 from pasar.checkout.domain import DEFAULT_RATES, DeliveryOption, LineIssue, RateTable, Service
@@ -59,11 +60,15 @@ __all__ = [
     "RateTable",
     "Service",
     "TotalChanged",
+    "add_line",
     "checkout_clock",
     "checkout_config",
+    "choose_delivery",
+    "create_cart",
     "load_cart",
     "mark_ordered",
     "place_order",
     "price_cart",
     "router",
+    "set_contact",
 ]

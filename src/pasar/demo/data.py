@@ -223,3 +223,105 @@ BASE_WEIGHT: dict[str, int] = {
     "Coffee & Tea": 600,
     "Snacks": 300,
 }
+
+# --- buyers and their orders ---------------------------------------------------------------
+
+#: country -> (given names, family names; "" means a single name, common in Indonesia).
+BUYER_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ID": (
+        (
+            "Budi", "Siti", "Agus", "Dewi", "Rina", "Andi", "Putri", "Joko", "Wulan", "Rizky",
+            "Ayu", "Fajar", "Indah", "Hendra", "Nur", "Bayu", "Lestari", "Yusuf", "Ratna",
+            "Dimas", "Sri", "Eko", "Maya", "Teguh", "Citra", "Arif", "Fitri", "Gilang",
+            "Intan", "Kevin", "Olivia", "Daniel", "Grace", "Michael", "Jessica", "Ryan",
+        ),
+        (
+            "Santoso", "Wijaya", "Saputra", "Hidayat", "Pratama", "Siregar", "Nasution",
+            "Simanjuntak", "Kusuma", "Halim", "Tanjung", "Gunawan", "Setiawan", "Nugroho",
+            "Lubis", "Wibowo", "Sihombing", "Rahman", "Hartono", "Susanto", "", "", "", "",
+        ),
+    ),
+    "SG": (
+        ("Wei Ling", "Jun Jie", "Siew Mei", "Emily", "James", "Nurul", "Priya", "Ethan"),
+        ("Tan", "Lim", "Ng", "Lee", "Wong", "Chua", "Abdullah", "Kumar"),
+    ),
+    "MY": (
+        ("Ahmad", "Nur Aisyah", "Mei Ling", "Hafiz", "Siti Nurhaliza", "Kumar", "Chloe"),
+        ("Ismail", "Abdullah", "Chong", "Tan", "Ramasamy", "Yusof", "Lim"),
+    ),
+    "TH": (
+        ("Somchai", "Kanya", "Niran", "Suda", "Anan", "Ploy", "Tanawat", "Sophie"),
+        ("Srisuk", "Chaiyaporn", "Wongsakul", "Rattanakorn", "Boonmee", "Taylor"),
+    ),
+    "PH": (
+        ("Maria", "Jose", "Juan", "Angelica", "Mark", "Kristine", "Paolo", "Liam"),
+        ("Cruz", "Reyes", "Santos", "Garcia", "Mendoza", "Bautista", "Brown"),
+    ),
+}  # fmt: skip
+
+#: country -> (street names, how a street address is written).
+STREETS: dict[str, tuple[tuple[str, ...], str]] = {
+    "ID": (
+        ("Jl. Merdeka", "Jl. Sudirman", "Jl. Diponegoro", "Jl. Gajah Mada", "Jl. Ahmad Yani",
+         "Jl. Pemuda", "Jl. Veteran", "Jl. Kenanga", "Jl. Melati", "Gang Mawar"),
+        "{street} No. {number}",
+    ),
+    "SG": (
+        ("Tampines Street 81", "Ang Mo Kio Avenue 3", "Bukit Timah Road", "Jurong West Street 52",
+         "Bedok North Road"),
+        "Blk {number} {street}",
+    ),
+    "MY": (
+        ("Jalan Bukit Bintang", "Jalan Ampang", "Jalan Tun Razak", "Jalan Sultan Ismail"),
+        "No. {number}, {street}",
+    ),
+    "TH": (
+        ("Sukhumvit Road", "Silom Road", "Ratchadaphisek Road", "Phahonyothin Road"),
+        "{number} {street}",
+    ),
+    "PH": (
+        ("Ayala Avenue", "Roxas Boulevard", "Katipunan Avenue", "Shaw Boulevard"),
+        "{number} {street}",
+    ),
+}  # fmt: skip
+
+#: country -> (carrier, tracking prefix, digits after it).
+CARRIERS: dict[str, tuple[tuple[str, str, int], ...]] = {
+    "ID": (
+        ("JNE", "CGK", 12),
+        ("J&T Express", "JP", 10),
+        ("SiCepat", "0042", 8),
+        ("Pos Indonesia", "PI", 11),
+        ("AnterAja", "10000", 8),
+    ),
+    "SG": (("Ninja Van", "NVSG", 10), ("SingPost", "SP", 9)),
+    "MY": (("Pos Malaysia", "EM", 9), ("J&T Express", "63", 10), ("Ninja Van", "NVMY", 10)),
+    "TH": (("Kerry Express", "KEX", 10), ("Flash Express", "TH", 12), ("Thailand Post", "EF", 9)),
+    "PH": (("LBC Express", "LBC", 10), ("J&T Express", "JT", 10), ("Ninja Van", "NVPH", 10)),
+}
+
+LEFT_AT = ("front door", "locked mailbox", "neighbour", "reception desk", "handed to recipient")
+NEIGHBOURS = ("Pak Rahmat (neighbour)", "Ibu Sari (neighbour)", "security guard", "Mbak Tini")
+
+BUYER_CANCEL_REASONS = (
+    "Changed my mind",
+    "Ordered the wrong size",
+    "Found it cheaper elsewhere",
+    "Delivery takes too long",
+)
+SELLER_CANCEL_REASONS = (
+    "Out of stock",
+    "Item damaged in the warehouse",
+    "Price was listed in error",
+    "Cannot ship this item to the delivery address",
+)
+OPERATOR_CANCEL_REASONS = (
+    "Suspected fraud: flagged by risk review",
+    "Buyer asked support by phone to cancel",
+    "Duplicate order",
+)
+DELIVERY_FAILURES = (
+    "Recipient not at home after three attempts",
+    "Address could not be found",
+    "Recipient refused the parcel",
+)

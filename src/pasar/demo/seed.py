@@ -2,13 +2,16 @@
 
 Everything goes through the same public service functions the API uses (bulk variants of
 them where they exist), so the demo exercises the real rules and events: sellers apply and
-are approved, offers are imported, stock is synced. Only the order of work is the demo's.
+are approved, offers are imported, stock is synced, buyers check out and orders move
+through their lifecycle (`orders.py`). Only the order of work is the demo's.
 """
 
 from __future__ import annotations
 
+import gc
 import random
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,11 +31,12 @@ from pasar.demo.data import (
     SHOP_WORDS,
     Place,
 )
+from pasar.demo.orders import OrderReport, Progress, StockedOffer, seed_orders
 from pasar.identity import Principal, Role, add_user, hash_password
 from pasar.platform.db import Database
+from pasar.platform.settings import Settings
 
 DEMO_PASSWORD = "pasar-demo-2026"
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -46,8 +50,11 @@ class DemoSummary:
     variants: int = 0
     offers: int = 0
     stock_rows: int = 0
+    orders: OrderReport = field(default_factory=OrderReport)
     credentials: list[tuple[str, str, str, str]] = field(default_factory=list)
     password_hash: str = ""  # one argon2 hash for every demo account: seeding stays fast
+    #: The demo buyer accounts: (user id, name, email).
+    buyers: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -56,6 +63,10 @@ class _Shop:
     place: Place
     warehouse_ids: list[int]
     owner_email: str
+    #: warehouse id -> its country, where the stock in it ships to.
+    countries: dict[int, str] = field(default_factory=dict)
+    sellable: bool = True
+    stocked: list[StockedOffer] = field(default_factory=list)
 
 
 def _nothing(stage: str, done: int, total: int) -> None:
@@ -68,17 +79,50 @@ async def seed(
     seed: int = 42,
     products: int = 5_000,
     approved_sellers: int = 36,
-    currency: str = "USD",
+    orders: int = 100,
+    currency: str | None = None,
+    settings: Settings | None = None,
     progress: Progress = _nothing,
 ) -> DemoSummary:
+    """Seed the whole demo. `settings` (default: from the environment, for this database)
+    give the currency and the order journey's rules: secret, commission, payment limits."""
+    settings = settings or Settings(database_url=database.url)
+    currency = currency or settings.currency
+    if currency != settings.currency:
+        settings = settings.model_copy(update={"currency": currency})
     rng = random.Random(seed)
     summary = DemoSummary(password_hash=hash_password(DEMO_PASSWORD))
-    async with database.sessionmaker() as session:
-        operator = await _people(session, summary)
-        shops = await _sellers(session, rng, summary, operator, approved_sellers, progress)
-        leaves = await _categories(session, summary)
-        await _catalog(session, rng, summary, shops, leaves, products, currency, progress)
+    with _bulk_work():
+        async with database.sessionmaker() as session:
+            operator = await _people(session, summary)
+            shops = await _sellers(session, rng, summary, operator, approved_sellers, progress)
+            leaves = await _categories(session, summary)
+            await _catalog(session, rng, summary, shops, leaves, products, currency, progress)
+        summary.orders = await seed_orders(
+            database,
+            settings,
+            rng,
+            [offer for shop in shops if shop.sellable for offer in shop.stocked],
+            count=orders,
+            operator_id=operator.user_id or 0,
+            accounts=summary.buyers,
+            progress=progress,
+        )
     return summary
+
+
+@contextmanager
+def _bulk_work() -> Iterator[None]:
+    """Pause the cycle collector while seeding: it would rescan the millions of live
+    objects a bulk load creates, again and again, and cost about a quarter of the run,
+    while the seeder itself leaves little cyclic garbage (memory grows by a few MB)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 async def _people(session: AsyncSession, summary: DemoSummary) -> Principal:
@@ -101,6 +145,8 @@ async def _people(session: AsyncSession, summary: DemoSummary) -> Principal:
         summary.credentials.append((role.value, name, email, DEMO_PASSWORD))
         if role is Role.OPERATOR:
             operator_id = user.id
+        elif role is Role.BUYER:
+            summary.buyers.append((user.id, name, email))
     await session.commit()
     return Principal(role=Role.OPERATOR, user_id=operator_id)
 
@@ -210,6 +256,7 @@ async def _sellers(
                 reason="Counterfeit goods reported (demo)",
             )
             summary.sellers_suspended += 1
+            shop.sellable = False
         else:
             summary.sellers_approved += 1
         shops.append(shop)
@@ -228,6 +275,7 @@ async def _warehouses(
 ) -> _Shop:
     places = [place] if rng.random() < 0.6 else [place, rng.choice(PLACES)]
     ids = []
+    countries = {}
     for n, where in enumerate(places, start=1):
         warehouse = await inventory.add_warehouse(
             session,
@@ -247,8 +295,9 @@ async def _warehouses(
             ),
         )
         ids.append(warehouse.id)
+        countries[warehouse.id] = where.country
     await session.commit()
-    return _Shop(seller_id, place, ids, "")
+    return _Shop(seller_id, place, ids, "", countries)
 
 
 async def _categories(session: AsyncSession, summary: DemoSummary) -> list[tuple[int, str]]:
@@ -338,9 +387,13 @@ async def _catalog(
                 mode=catalog.ImportMode.ALL_OR_NOTHING,
                 currency=currency,
             )
-            ids = [r.offer_id for r in report.rows if r.offer_id is not None]
-            summary.offers += len(ids)
-            summary.stock_rows += await _stock(session, rng, shop, ids)
+            prices = {
+                r.offer_id: rows[r.row - 1]["price_amount"]
+                for r in report.rows
+                if r.offer_id is not None
+            }
+            summary.offers += len(prices)
+            summary.stock_rows += await _stock(session, rng, shop, prices)
         await session.commit()
         progress("catalog", min(start + chunk, count), count)
 
@@ -374,16 +427,18 @@ def _offers(
 
 
 async def _stock(
-    session: AsyncSession, rng: random.Random, shop: _Shop, offer_ids: list[int]
+    session: AsyncSession, rng: random.Random, shop: _Shop, prices: dict[int, int]
 ) -> int:
     items = []
-    for offer_id in offer_ids:
+    for offer_id, price in prices.items():
         roll = rng.random()
         quantity = 0 if roll < 0.06 else rng.randint(1, 4) if roll < 0.16 else rng.randint(5, 250)
+        warehouse_id = rng.choice(shop.warehouse_ids)
         items.append(
-            inventory.StockItem(
-                offer_id=offer_id, warehouse_id=rng.choice(shop.warehouse_ids), quantity=quantity
-            )
+            inventory.StockItem(offer_id=offer_id, warehouse_id=warehouse_id, quantity=quantity)
+        )
+        shop.stocked.append(
+            StockedOffer(offer_id, shop.seller_id, shop.countries[warehouse_id], quantity, price)
         )
     await inventory.set_levels(
         session,

@@ -9,6 +9,7 @@ delivery, `cancel_allocation` on cancellation or return, `expire` at the deadlin
 flush only. See `sandbox` for the test cards.
 """
 
+from pasar.payments.challenges import answer as answer_challenge
 from pasar.payments.domain import (
     Allocation,
     AllocationStatus,
@@ -38,6 +39,7 @@ from pasar.payments.events import (
     PaymentVoided,
 )
 from pasar.payments.gateway import Authorisation, authorise, void_authorisation
+from pasar.payments.inbound import simulate_transfer
 from pasar.payments.queries import ledger, payment_views
 from pasar.payments.router import router
 from pasar.payments.schemas import (
@@ -88,6 +90,7 @@ __all__ = [
     "PaymentView",
     "PaymentVoided",
     "TransferAmountMismatch",
+    "answer_challenge",
     "authorise",
     "cancel_allocation",
     "capture",
@@ -98,5 +101,6 @@ __all__ = [
     "payment_views",
     "record_payment",
     "router",
+    "simulate_transfer",
     "void_authorisation",
 ]

@@ -9,6 +9,7 @@ recorded as `unapplied` and `returned`.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -29,8 +30,10 @@ from pasar.payments.events import PaymentRefunded, PaymentValidated, PaymentVoid
 from pasar.payments.gateway import provider_for
 from pasar.payments.models import Payment, PaymentAllocation, PaymentWebhookEvent
 from pasar.payments.providers import InboundTransfer, OtherEvent
+from pasar.payments.sandbox import SandboxProvider
 from pasar.payments.schemas import WebhookResult
 from pasar.payments.writes import Entry, write_ledger
+from pasar.platform.errors import NotFound
 from pasar.platform.outbox import emit
 
 SYSTEM = "system:payments"
@@ -233,3 +236,31 @@ async def _cancelled_shares(session: AsyncSession, payment_id: int) -> Sequence[
         .order_by(a.seller_order_id)
     )
     return rows.all()
+
+
+async def simulate_transfer(
+    session: AsyncSession,
+    *,
+    virtual_account: str,
+    amount: int,
+    currency: str | None,
+    config: PaymentConfig,
+    now: datetime,
+) -> WebhookResult:
+    """The sandbox bank receives a transfer: sign its event and run the webhook's own path.
+
+    Only with the sandbox switched on (else NotFound), so production never fakes money.
+    """
+    if not config.sandbox:
+        raise NotFound("The payment sandbox is switched off.")
+    event = {
+        "id": f"evt_{secrets.token_urlsafe(18)}",
+        "type": "transfer.received",
+        "virtual_account": virtual_account,
+        "amount": amount,
+        "currency": currency or config.currency,
+    }
+    raw, signature = SandboxProvider().signed_event(event, app_secret=config.secret, now=now)
+    return await handle_webhook(
+        session, provider="sandbox", body=raw, signature=signature, config=config, now=now
+    )

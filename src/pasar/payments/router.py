@@ -6,7 +6,6 @@ token: a signature, the sandbox switch and an unguessable token guard them inste
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Request
@@ -14,7 +13,6 @@ from fastapi import APIRouter, Header, Path, Request
 from pasar.identity import OperatorPrincipal
 from pasar.payments import challenges, inbound, queries
 from pasar.payments.domain import PaymentConfig
-from pasar.payments.sandbox import SandboxProvider
 from pasar.payments.schemas import (
     ChallengeAnswer,
     ChallengeRead,
@@ -24,7 +22,6 @@ from pasar.payments.schemas import (
 )
 from pasar.payments.signing import HEADER
 from pasar.platform.db import Session
-from pasar.platform.errors import NotFound
 from pasar.platform.time import utcnow
 from pasar.platform.types import Id
 
@@ -95,20 +92,13 @@ async def simulate_bank_transfer(
     Builds and signs the `transfer.received` event the sandbox bank would send, and runs
     it through the webhook's own code path. Public, like the webhook.
     """
-    config = _config(request)
-    if not config.sandbox:
-        raise NotFound("The payment sandbox is switched off.")
-    now = utcnow()
-    event = {
-        "id": f"evt_{secrets.token_urlsafe(18)}",
-        "type": "transfer.received",
-        "virtual_account": body.virtual_account,
-        "amount": body.amount,
-        "currency": body.currency or config.currency,
-    }
-    raw, signature = SandboxProvider().signed_event(event, app_secret=config.secret, now=now)
-    return await inbound.handle_webhook(
-        session, provider="sandbox", body=raw, signature=signature, config=config, now=now
+    return await inbound.simulate_transfer(
+        session,
+        virtual_account=body.virtual_account,
+        amount=body.amount,
+        currency=body.currency,
+        config=_config(request),
+        now=utcnow(),
     )
 
 
