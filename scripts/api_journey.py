@@ -39,7 +39,9 @@ class Transcript:
         if show:
             body = kwargs.get("json")
             shown = f" {json.dumps(body)}" if body else ""
-            print(f"$ {method} {url}{shown}")
+            query = kwargs.get("params")
+            target = f"{url}?{httpx.QueryParams(query)}" if query else url
+            print(f"$ {method} {target}{shown}")
             print(f"  -> {response.status_code} {summary(response)}")
         if response.status_code >= 400 and show:
             return response.json()
@@ -51,15 +53,17 @@ def summary(response: httpx.Response) -> str:
     data = response.json()
     if not isinstance(data, dict):
         return json.dumps(data)[:160]
-    keys = ("type", "detail", "number", "status", "ready", "grand_total", "total_amount")
+    keys = ("type", "detail", "number", "status", "ready", "grand_total", "total_amount", "result")
     picked = {k: data[k] for k in keys if k in data}
     if "payment" in data and isinstance(data["payment"], dict):
         p = data["payment"]
         picked["payment"] = {k: p.get(k) for k in ("method", "status", "captured") if k in p}
+    if "items" in data:
+        picked["items"] = len(data["items"])
     if "groups" in data:
         picked["groups"] = [
             {
-                "seller": g["seller_name"],
+                "seller": g["seller"]["name"],
                 "options": [(o["service"], o["price"], o["promised_date"]) for o in g["options"]],
             }
             for g in data["groups"]
@@ -82,19 +86,23 @@ def main() -> None:
     for product in found["items"]:
         offers = t.call("GET", f"/api/v1/products/{product['id']}/offers", show=False)
         for offer in offers["items"]:
-            if offer["in_stock"] and offer["seller"]["id"] not in picks:
-                picks[offer["seller"]["id"]] = offer["id"]
+            seller_id = offer["seller"]["id"]
+            if not offer["in_stock"] or seller_id in picks:
+                continue
+            seller = t.call("GET", f"/api/v1/sellers/{seller_id}", show=False)
+            if seller.get("country") == GUEST["country"]:  # international is not offered yet
+                picks[seller_id] = offer["id"]
                 break
         if len(picks) == 3:
             break
-    print(f"  picked offers {list(picks.values())} from sellers {list(picks)}")
+    print(f"  picked offers {list(picks.values())} from sellers {list(picks)} (all ship to ID)")
 
     print("\n# 2. Guest cart, address, delivery choice")
     cart = t.call("POST", "/api/v1/carts")["token"]
     for offer_id in picks.values():
         t.call("POST", f"/api/v1/carts/{cart}/lines", json={"offer_id": offer_id, "quantity": 1})
     priced = t.call("PUT", f"/api/v1/carts/{cart}/address", json=GUEST)
-    choices = [{"seller_id": g["seller_id"], "service": "standard"} for g in priced["groups"]]
+    choices = [{"seller_id": g["seller"]["id"], "service": "standard"} for g in priced["groups"]]
     priced = t.call("PUT", f"/api/v1/carts/{cart}/delivery", json={"choices": choices})
 
     print("\n# 3. Place the order (Idempotency-Key), twice: the retry returns the same order")
