@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pasar.platform.db import Base, id_column
-from pasar.platform.errors import Conflict
+from pasar.platform.errors import Conflict, DomainError
 from pasar.platform.time import utcnow
 
 #: The `Idempotency-Key` request header, for routes that create something.
@@ -79,7 +79,19 @@ async def run_idempotent(
     if stored is not None:
         await session.rollback()
         return stored
-    result = await work()
+    try:
+        result = await work()
+    except DomainError:
+        # An identical request may have committed while this one worked, and this one then
+        # failed because of it (the cart it closed, the SKU it took): its result is ours too.
+        await session.rollback()
+        stored = await _stored(session, scope, key, digest)
+        if stored is None:
+            raise
+        await session.rollback()
+        if on_lost_race is not None:
+            await on_lost_race()
+        return stored
     session.add(
         IdempotencyRecord(
             scope=scope, key=key, fingerprint=digest, response=result, created_at=utcnow()
