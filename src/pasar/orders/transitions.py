@@ -51,6 +51,9 @@ class Caller:
         return cls(Actor.OPERATOR if principal.is_operator else Actor.SELLER, ref)
 
 
+#: The stock ledger's `reference` and `reason` columns hold this many characters.
+REFERENCE_MAX, REASON_MAX = 100, 200
+
 GUEST = Caller(Actor.BUYER, "guest")
 SYSTEM = Caller(Actor.SYSTEM, "system")
 
@@ -165,7 +168,7 @@ async def _side_effects(
     values: dict[str, Any],
 ) -> None:
     """Stock and money follow the move; extra columns join the UPDATE in `values`."""
-    reference = ",".join(r.number for r in rows)
+    reference = _stock_reference([r.number for r in rows])
     if action in (Action.SHIP, Action.RESHIP):
         if shipping is None or not shipping.carrier.strip() or not shipping.tracking_number.strip():
             raise ShippingDetailsMissing(
@@ -184,7 +187,7 @@ async def _side_effects(
             reservations=_held(rows),
             reference=reference,
             actor=caller.ref,
-            reason=f"order cancelled: {reason}" if reason else "order cancelled",
+            reason=(f"order cancelled: {reason}" if reason else "order cancelled")[:REASON_MAX],
         )
         for row in rows:
             await payments.cancel_allocation(
@@ -204,6 +207,21 @@ async def _side_effects(
             await payments.collect_cash(session, seller_order_id=row.id, actor=caller.ref)
         if proof:
             values["delivery_proof"] = proof
+
+
+def _stock_reference(numbers: list[str]) -> str:
+    """The stock ledger's reference for a move: the SellerOrders' numbers, or as many as fit
+    its column and how many more (a sweep may move hundreds of SellerOrders at once)."""
+    reference = ",".join(numbers)
+    if len(reference) <= REFERENCE_MAX:
+        return reference
+    kept: list[str] = []
+    for number in numbers:
+        more = f",+{len(numbers) - len(kept) - 1} more"
+        if len(",".join([*kept, number])) + len(more) > REFERENCE_MAX:
+            break
+        kept.append(number)
+    return ",".join(kept) + f",+{len(numbers) - len(kept)} more"
 
 
 def _held(rows: Sequence[Any]) -> list[inventory.Reservation]:
