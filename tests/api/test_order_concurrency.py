@@ -35,21 +35,9 @@ def _problem_type(response: httpx.Response) -> str:
 
 
 def _out_of_stock(response: httpx.Response) -> bool:
-    """A clear "sold out" answer: 409 problem+json about stock, nothing else.
-
-    Whoever lost the race at the stock row gets inventory's `insufficient-stock`; a request
-    that priced the cart after the last unit went can only be told the cart is not ready,
-    and then every blocker it names must be the missing stock.
-    """
-    if response.status_code != 409:
-        return False
-    kind = _problem_type(response)
-    if kind.endswith("/insufficient-stock"):
-        return True
-    if kind.endswith("/cart-not-ready"):
-        blockers = response.json()["blockers"]
-        return bool(blockers) and all("Out of stock" in b for b in blockers)
-    return False
+    """One clear "sold out" answer: 409 insufficient-stock, whether the request lost the
+    race at the stock row or priced the cart after the last unit went."""
+    return response.status_code == 409 and _problem_type(response).endswith("/insufficient-stock")
 
 
 async def _count(database: Database, model: Any, *where: Any) -> int:

@@ -337,7 +337,7 @@ class OrderMachine(RuleBasedStateMachine):
         before = await self._snapshot()
         placed = await s.place(self.client, cart["token"], PAYMENTS[method])
         if not in_stock:
-            refusal = (409, "/problems/cart-not-ready")
+            refusal = (409, "/problems/insufficient-stock")
         elif method == "declined":
             refusal = (402, "/problems/payment-declined")
         elif method == "cod" and total > COD_LIMIT:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pasar import orders, payments
+from pasar import inventory, orders, payments
 from pasar.checkout.config import CheckoutConfig
 from pasar.checkout.errors import CartClosed, CartNotReady, TotalChanged
 from pasar.checkout.pricing import mark_ordered, price_cart
@@ -91,6 +91,20 @@ def _draft(
     )
 
 
+def _refuse_short_stock(cart: PricedCart) -> None:
+    """Out of stock is one answer (409 insufficient-stock), whether the cart was priced
+    after the last unit went or lost the race for it at the stock row."""
+    for line in cart.lines:
+        for issue in line.issues:
+            if issue.code == "insufficient_stock":
+                raise inventory.InsufficientStock(
+                    f"Offer {line.offer_id}: {issue.detail}",
+                    offer_id=line.offer_id,
+                    requested=line.quantity,
+                    available=issue.available or 0,
+                )
+
+
 async def place_order(
     session: AsyncSession,
     token: str,
@@ -119,6 +133,7 @@ async def place_order(
                 order_id=cart.order_id,
             )
         if not cart.ready:
+            _refuse_short_stock(cart)
             raise CartNotReady(
                 "The cart cannot be ordered yet: " + "; ".join(cart.blockers) + ".",
                 blockers=list(cart.blockers),
