@@ -25,6 +25,18 @@ class Contact:
     postal_code: str
     country: str
 
+    def shipping_address(self) -> dict[str, str | None]:
+        """Where the parcel goes (contact details apart), as orders store it."""
+        return {
+            "name": self.name,
+            "line1": self.line1,
+            "line2": self.line2,
+            "city": self.city,
+            "region": self.region,
+            "postal_code": self.postal_code,
+            "country": self.country,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class PricedLine:

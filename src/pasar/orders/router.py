@@ -8,11 +8,13 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar.identity import (
     CurrentPrincipal,
     OperatorPrincipal,
     OptionalPrincipal,
+    Principal,
     SellerScoped,
     StaffPrincipal,
 )
@@ -108,11 +110,11 @@ async def get_order(
 
 async def _buyer_act(
     request: Request,
-    session: Any,
+    session: AsyncSession,
     number: str,
     seller_order_id: int,
     action: Action,
-    principal: Any,
+    principal: Principal | None,
     access: str | None,
     reason: str | None,
 ) -> OrderRead:
@@ -211,11 +213,11 @@ async def seller_order(
 
 
 async def _seller_act(
-    session: Any,
+    session: AsyncSession,
     seller_id: int,
     seller_order_id: int,
     action: Action,
-    principal: Any,
+    principal: Principal,
     *,
     reason: str | None = None,
     shipping: Shipping | None = None,
@@ -367,10 +369,10 @@ async def all_seller_orders(
 
 
 async def _operator_act(
-    session: Any,
+    session: AsyncSession,
     seller_order_id: int,
     action: Action,
-    principal: Any,
+    principal: Principal,
     *,
     reason: str | None = None,
     proof: dict[str, Any] | None = None,
