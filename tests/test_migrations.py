@@ -18,8 +18,12 @@ from pasar.platform.migrate import downgrade, upgrade
 
 def _import_all_models() -> None:
     import pasar.catalog.models
+    import pasar.checkout.models
+    import pasar.fulfillment.models
     import pasar.identity.models
     import pasar.inventory.models
+    import pasar.orders.models
+    import pasar.payments.models
     import pasar.platform.idempotency
     import pasar.platform.outbox
     import pasar.sellers.models  # noqa: F401

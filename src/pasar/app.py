@@ -21,7 +21,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 import pasar
-from pasar import catalog, checkout, identity, inventory, orders, payments, sellers
+from pasar import (
+    catalog,
+    checkout,
+    fulfillment,
+    identity,
+    inventory,
+    orders,
+    payments,
+    sellers,
+)
 from pasar.platform import problems
 from pasar.platform.db import Database
 from pasar.platform.errors import DomainError
@@ -38,6 +47,7 @@ MODULES: tuple[ModuleType, ...] = (
     inventory,
     payments,
     orders,
+    fulfillment,
     checkout,
 )
 
@@ -67,7 +77,8 @@ def build_database(url: str, *, pool_size: int = 10) -> Database:
 
 
 async def run_sweeps(database: Database, settings: Settings) -> dict[str, int]:
-    """One pass of the order sweeps: unpaid past deadline, delivered past the window.
+    """One pass of the sweeps: unpaid past deadline, delivered past the window, sandbox
+    parcels moving on, shipments at risk of missing their promise, 3PL requests to push.
 
     Each sweep locks what it takes (SKIP LOCKED on PostgreSQL), so several server
     processes may run them at once without doing anything twice.
@@ -79,7 +90,19 @@ async def run_sweeps(database: Database, settings: Settings) -> dict[str, int]:
         completed = await orders.complete_delivered(
             session, now=now, after=timedelta(days=settings.completion_days)
         )
-    return {"expired": expired, "completed": completed}
+    config = fulfillment.FulfillmentConfig.from_settings(settings)
+    async with database.sessionmaker() as session:
+        scans = await fulfillment.advance_sandbox(session, now=now, config=config)
+    async with database.sessionmaker() as session:
+        delayed = await fulfillment.detect_delays(session, now=now, config=config)
+    pushed = await fulfillment.push_threepl_requests(database.sessionmaker, now=now, config=config)
+    return {
+        "expired": expired,
+        "completed": completed,
+        "sandbox_scans": scans,
+        "delayed": delayed,
+        "threepl_pushed": pushed,
+    }
 
 
 async def run_sweeps_forever(database: Database, settings: Settings) -> None:

@@ -159,6 +159,12 @@ def _print_orders(console: Console, report: OrderReport) -> None:
     console.print(f"{report.orders} orders ({report.seller_orders} seller orders):")
     console.print("  by status:  " + ", ".join(statuses), soft_wrap=True)
     console.print("  by payment: " + ", ".join(methods), soft_wrap=True)
+    if report.parcels:
+        console.print(
+            f"  parcels:    {report.parcels} shipped on the sandbox carrier, "
+            f"{report.scans} scans since, {report.delayed} flagged as late",
+            soft_wrap=True,
+        )
 
 
 @app.command()

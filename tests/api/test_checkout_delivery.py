@@ -27,6 +27,7 @@ from tests.api.test_checkout_support import (
     read,
     shop,
 )
+from tests.api.test_orders_support import card, order_of, place
 from tests.support import Actors
 
 
@@ -231,3 +232,50 @@ async def test_an_empty_cart_is_not_ready(client: httpx.AsyncClient) -> None:
     """Nothing to order: the blocker says so."""
     cart = await read(client, await new_cart(client))
     assert (cart["ready"], cart["blockers"]) == (False, ["The cart is empty."])
+
+
+async def test_options_say_which_carrier_carries_them_and_the_order_remembers_it(
+    app: FastAPI, client: httpx.AsyncClient, actors: Actors
+) -> None:
+    """Each option names its carrier and tags; 12 kg goes by freight, and the order keeps it."""
+    pin_clock(app, MONDAY_MORNING)
+    toko = await shop(client, actors)
+    token = await new_cart(client)
+    await add(client, token, await listed(client, toko))
+    light = await address(client, token)
+    assert [
+        (o["service"], o["carrier"], o["carrier_name"], o["tags"])
+        for o in light["groups"][0]["options"]
+    ] == [
+        ("standard", "pasar-post", "Pasar Post", ["cheapest", "best_value"]),
+        ("expedited", "pasar-post", "Pasar Post", ["fastest"]),
+    ]
+    heavy_token = await new_cart(client)
+    await add(client, heavy_token, await listed(client, toko, price=3_000, weight_g=12_000))
+    heavy = await address(client, heavy_token)
+    standard, expedited = heavy["groups"][0]["options"]
+    # Post 500 + 11 started kg * 150 = 2150; cargo's 10-20 kg band 1900 + 5 % fuel = 1995.
+    # Ready Tuesday, collected Wednesday (Mon/Wed/Fri), 3 business days: Monday the 30th.
+    assert (standard["carrier"], standard["price"], standard["promised_date"]) == (
+        "nusantara-cargo",
+        1995,
+        day(7),
+    )
+    assert (expedited["carrier"], expedited["price"], expedited["tags"]) == (
+        "pasar-post",
+        2850,
+        ["fastest", "best_value"],
+    )
+    chosen = await client.put(
+        f"/api/v1/carts/{heavy_token}/delivery",
+        json={"choices": [{"seller_id": toko.seller.seller_id, "service": "standard"}]},
+    )
+    assert chosen.json()["groups"][0]["chosen"]["carrier"] == "nusantara-cargo"
+    placed = await place(client, heavy_token, card(), expected_total=3_000 + 1995)
+    assert placed.status_code == 201, placed.text
+    (part,) = (await order_of(client, placed.json()))["seller_orders"]
+    assert (part["carrier"], part["delivery"]["service"], part["shipping_amount"]) == (
+        "nusantara-cargo",
+        "standard",
+        1995,
+    )

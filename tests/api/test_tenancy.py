@@ -24,6 +24,10 @@ ANONYMOUS = {
     ("GET", "/api/v1/payments/challenges/{token}"),
     ("POST", "/api/v1/payments/challenges/{token}"),
     ("POST", "/api/v1/carriers/delivery-reports"),
+    ("POST", "/api/v1/carriers/{carrier_code}/tracking-events"),
+    ("GET", "/api/v1/tracking/{tracking_number}"),
+    ("GET", "/api/v1/carriers"),
+    ("POST", "/api/v1/3pl/{connection_id}/reports"),
 }
 
 #: Seller-path reads that are public by design (a sellable seller's storefront profile,

@@ -10,11 +10,11 @@ import pasar.checkout
 def test_public_exports_are_deliberate() -> None:
     """Adding or removing an export is a visible, reviewed change."""
     assert set(pasar.checkout.__all__) == {
-        "DEFAULT_RATES", "SUBSCRIPTIONS", "CartClosed", "CartFull", "CartLineNotFound",
+        "SUBSCRIPTIONS", "CartClosed", "CartFull", "CartLineNotFound",
         "CartNeedsUser", "CartNotFound", "CartNotReady", "CheckoutConfig", "Contact",
         "DeliveryOption", "InvalidDeliveryChoice", "LineIssue", "OfferNotPurchasable",
-        "PlaceOrder", "PricedCart", "PricedGroup", "PricedLine", "QuantityLimit", "RateTable",
-        "Service", "add_line", "choose_delivery", "create_cart", "place_order", "set_contact",
+        "PlaceOrder", "PricedCart", "PricedGroup", "PricedLine", "QuantityLimit",
+        "add_line", "choose_delivery", "create_cart", "place_order", "set_contact",
         "TotalChanged", "checkout_clock", "checkout_config", "load_cart", "mark_ordered",
         "price_cart", "router",
     }  # fmt: skip

@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from pasar.checkout.carts import add_line, choose_delivery, create_cart, set_contact
 from pasar.checkout.config import CheckoutConfig
 from pasar.checkout.deps import checkout_clock, checkout_config
-from pasar.checkout.domain import DEFAULT_RATES, DeliveryOption, LineIssue, RateTable, Service
+from pasar.checkout.domain import LineIssue
 from pasar.checkout.errors import (
     CartClosed,
     CartFull,
@@ -30,7 +30,7 @@ from pasar.checkout.placing_router import router as placing_router
 from pasar.checkout.pricing import mark_ordered, price_cart
 from pasar.checkout.router import carts_router
 from pasar.checkout.store import load_cart
-from pasar.checkout.views import Contact, PricedCart, PricedGroup, PricedLine
+from pasar.checkout.views import Contact, DeliveryOption, PricedCart, PricedGroup, PricedLine
 
 router = APIRouter()
 router.include_router(carts_router)
@@ -38,7 +38,6 @@ router.include_router(placing_router)
 SUBSCRIPTIONS: dict[str, Any] = {}
 
 __all__ = [
-    "DEFAULT_RATES",
     "SUBSCRIPTIONS",
     "CartClosed",
     "CartFull",
@@ -57,8 +56,6 @@ __all__ = [
     "PricedGroup",
     "PricedLine",
     "QuantityLimit",
-    "RateTable",
-    "Service",
     "TotalChanged",
     "add_line",
     "checkout_clock",

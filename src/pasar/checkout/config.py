@@ -1,7 +1,8 @@
 """What checkout takes from the settings, as one immutable value the services receive.
 
 Services never read settings themselves, so tests (and the order-placing journey) pass
-exactly the holidays, limits and rates they mean.
+exactly the holidays, limits and carriers they mean. The carriers come from the carriers
+file (or the built-in ones), never from the database: pricing a cart costs no query more.
 """
 
 from __future__ import annotations
@@ -9,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pasar.checkout.domain import DEFAULT_RATES, RateTable
+from pasar.checkout.domain import DEFAULT_GRAMS
+from pasar.fulfillment import DEFAULT_CARRIERS, Carriers, load_carriers
 from pasar.platform.settings import Settings
 
 #: Most units of one offer in one cart line.
 MAX_QUANTITY = 20
 #: Most lines in one cart.
 MAX_LINES = 50
+#: Items worth this much (minor units) from one seller ship standard for free.
+FREE_STANDARD_FROM = 10_000
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,11 @@ class CheckoutConfig:
     max_quantity: int = MAX_QUANTITY
     max_lines: int = MAX_LINES
     holidays: frozenset[date] = frozenset()
-    rates: RateTable = DEFAULT_RATES
+    carriers: Carriers = DEFAULT_CARRIERS
+    #: What a variant without a recorded weight is assumed to weigh.
+    default_grams: int = DEFAULT_GRAMS
+    #: The marketplace's free standard shipping, per seller group; None: never free.
+    free_standard_from: int | None = FREE_STANDARD_FROM
     commission_bps: int = 1000
 
     @classmethod
@@ -32,5 +40,6 @@ class CheckoutConfig:
         return cls(
             currency=settings.currency,
             holidays=frozenset(settings.holidays),
+            carriers=load_carriers(settings.carriers_file),
             commission_bps=settings.commission_bps,
         )

@@ -2,7 +2,8 @@
 
 Each line ships from the warehouse inventory would reserve it from; a line with no stock
 location falls back to the seller's own address, time zone and cut-off, so a promise can
-still be shown (the line itself is reported out of stock).
+still be shown (the line itself is reported out of stock). The group travels as one
+parcel of its lines' total weight; fulfillment shops the configured carriers for it.
 """
 
 from __future__ import annotations
@@ -10,16 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from pasar import fulfillment
 from pasar.checkout.config import CheckoutConfig
-from pasar.checkout.domain import (
-    DeliveryOption,
-    Origin,
-    Place,
-    delivery_options,
-    group_weight,
-    parse_cut_off,
-)
-from pasar.checkout.views import Contact, PricedLine
+from pasar.checkout.domain import group_weight
+from pasar.checkout.views import Contact, DeliveryOption, PricedLine
 from pasar.inventory import ShipOrigin
 from pasar.sellers import ShippingProfile
 
@@ -27,16 +22,18 @@ from pasar.sellers import ShippingProfile
 FALLBACK_HANDLING_DAYS = 2
 
 
-def line_origin(origin: ShipOrigin | None, profile: ShippingProfile | None) -> Origin | None:
+def line_origin(
+    origin: ShipOrigin | None, profile: ShippingProfile | None
+) -> fulfillment.Origin | None:
     if origin is not None:
-        return Origin(
-            Place(origin.country, origin.region),
+        return fulfillment.Origin(
+            fulfillment.Place(origin.country, origin.region, postal_code=origin.postal_code),
             origin.time_zone,
-            parse_cut_off(origin.cut_off_time),
+            fulfillment.parse_cut_off(origin.cut_off_time),
         )
     if profile is not None:
-        return Origin(
-            Place(profile.country, profile.region),
+        return fulfillment.Origin(
+            fulfillment.Place(profile.country, profile.region),
             profile.ship_from_timezone,
             profile.cut_off_time,
         )
@@ -58,19 +55,22 @@ def group_delivery(
     if contact is None:
         return (), None, ()
     found = [line_origin(origins.get(line.offer_id), profile) for line in lines]
-    unique = list(dict.fromkeys(o for o in found if o is not None))
-    options, refusal = delivery_options(
-        origins=unique,
-        destination=Place(contact.country, contact.region),
-        handling_days=profile.handling_days if profile else FALLBACK_HANDLING_DAYS,
-        weight_grams=group_weight(
-            [(line.weight_grams, line.quantity) for line in lines], config.rates
+    weight = group_weight(
+        [(line.weight_grams, line.quantity) for line in lines], config.default_grams
+    )
+    options, refusal = fulfillment.shop_rates(
+        config.carriers.shopped,
+        origins=list(dict.fromkeys(o for o in found if o is not None)),
+        destination=fulfillment.Place(
+            contact.country, contact.region, contact.city, contact.postal_code
         ),
+        parcels=[fulfillment.Parcel(weight)],
+        handling_days=profile.handling_days if profile else FALLBACK_HANDLING_DAYS,
         items_total=items_total,
         now=now,
-        rates=config.rates,
         holidays=config.holidays,
         currency=config.currency,
+        free_standard_from=config.free_standard_from,
     )
     chosen = next((o for o in options if o.service == chosen_service), None)
     return options, chosen, (refusal,) if refusal else ()

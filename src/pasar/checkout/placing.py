@@ -66,6 +66,7 @@ def _draft(
                 ],
                 delivery_service=chosen.service,
                 delivery_name=chosen.name,
+                carrier=chosen.carrier,
                 shipping_amount=chosen.price,
                 ship_by=chosen.ship_by,
                 promised_date=chosen.promised_date,

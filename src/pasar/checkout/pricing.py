@@ -115,7 +115,7 @@ def _price_line(
         unit_price=price,
         seen_price=line.seen_price,
         line_total=price * line.quantity,
-        weight_grams=weight if weight is not None else config.rates.default_grams,
+        weight_grams=weight if weight is not None else config.default_grams,
         fulfilled_by=quote.fulfilled_by if quote else "seller",
         condition=quote.condition if quote else "new",
         issues=line_issues(

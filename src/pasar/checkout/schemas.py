@@ -9,8 +9,9 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, EmailStr, Field
 
 from pasar.checkout.countries import COUNTRIES
-from pasar.checkout.domain import DeliveryOption, LineIssue, Service
-from pasar.checkout.views import Contact, PricedCart, PricedGroup, PricedLine
+from pasar.checkout.domain import LineIssue
+from pasar.checkout.views import Contact, DeliveryOption, PricedCart, PricedGroup, PricedLine
+from pasar.fulfillment import ServiceLevel
 from pasar.platform.types import MAX_INT32, Id
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -94,7 +95,10 @@ class AddressUpdate(BaseModel):
 
 class DeliveryChoice(BaseModel):
     seller_id: Id
-    service: Service
+    service: Annotated[
+        ServiceLevel,
+        Field(description="The option's `service`: standard, expedited or same_day."),
+    ]
 
 
 class DeliveryChoices(BaseModel):
@@ -156,6 +160,8 @@ class LineRead(BaseModel):
 
 
 class OptionRead(BaseModel):
+    """One way to deliver a seller's parcel; `service` is what the buyer chooses."""
+
     service: str
     name: str
     price: int
@@ -163,6 +169,9 @@ class OptionRead(BaseModel):
     transit_days: int
     ship_by: date
     promised_date: date
+    carrier: str = Field(description="Code of the carrier that would carry it.")
+    carrier_name: str
+    tags: list[str] = Field(description="cheapest, fastest and/or best_value.")
 
     @classmethod
     def of(cls, option: DeliveryOption) -> OptionRead:
@@ -174,6 +183,9 @@ class OptionRead(BaseModel):
             transit_days=option.transit_days,
             ship_by=option.ship_by,
             promised_date=option.promised_date,
+            carrier=option.carrier,
+            carrier_name=option.carrier_name,
+            tags=list(option.tags),
         )
 
 

@@ -10,7 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from pasar.checkout.domain import DeliveryOption, LineIssue
+from pasar.checkout.domain import LineIssue
+from pasar.fulfillment import ShippingOption
+
+#: A delivery option as checkout offers it: fulfillment's rate-shopping result, as is.
+DeliveryOption = ShippingOption
 
 
 @dataclass(frozen=True, slots=True)

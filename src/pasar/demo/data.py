@@ -285,24 +285,6 @@ STREETS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
 }  # fmt: skip
 
-#: country -> (carrier, tracking prefix, digits after it).
-CARRIERS: dict[str, tuple[tuple[str, str, int], ...]] = {
-    "ID": (
-        ("JNE", "CGK", 12),
-        ("J&T Express", "JP", 10),
-        ("SiCepat", "0042", 8),
-        ("Pos Indonesia", "PI", 11),
-        ("AnterAja", "10000", 8),
-    ),
-    "SG": (("Ninja Van", "NVSG", 10), ("SingPost", "SP", 9)),
-    "MY": (("Pos Malaysia", "EM", 9), ("J&T Express", "63", 10), ("Ninja Van", "NVMY", 10)),
-    "TH": (("Kerry Express", "KEX", 10), ("Flash Express", "TH", 12), ("Thailand Post", "EF", 9)),
-    "PH": (("LBC Express", "LBC", 10), ("J&T Express", "JT", 10), ("Ninja Van", "NVPH", 10)),
-}
-
-LEFT_AT = ("front door", "locked mailbox", "neighbour", "reception desk", "handed to recipient")
-NEIGHBOURS = ("Pak Rahmat (neighbour)", "Ibu Sari (neighbour)", "security guard", "Mbak Tini")
-
 BUYER_CANCEL_REASONS = (
     "Changed my mind",
     "Ordered the wrong size",

@@ -3,11 +3,16 @@
 Like the rest of the demo, everything goes through the modules' public services: carts
 through checkout's cart services, placing through `checkout.place_order` (stock is reserved,
 the payment authorised and recorded), and every later move through `orders.transition`
-with the caller who would make it: the buyer, the seller's staff, the carrier, the
-operator or the deadline sweep (`orders.expire_unpaid`). Money that arrives after placing
-(a bank transfer, a 3-D Secure answer) goes through payments' sandbox services,
-`simulate_transfer` and `answer_challenge`: the signed webhook's code path runs as in
-production and emits `payment.validated` for orders to verify.
+with the caller who would make it: the buyer, the seller's staff, the operator or the
+deadline sweep (`orders.expire_unpaid`). Parcels go through fulfilment: the seller packs a
+shipment on the sandbox carrier and hands it over, and the carrier's scripted scans
+(`fulfillment.record_tracking`, squeezed into the time the plan gives the parcel) deliver
+it, or bring it back after a failed attempt. Parcels still on their way at the end are
+brought up to date by the sandbox runner, and late ones flagged by the delay detector.
+Money that arrives after placing (a bank transfer, a 3-D Secure answer) goes through
+payments' sandbox services, `simulate_transfer` and `answer_challenge`: the signed
+webhook's code path runs as in production and emits `payment.validated` for orders to
+verify.
 
 Time: carts, placing and moves all take `now`, so card and cash-on-delivery orders spread
 over the last month with consistent timelines. Late payments cannot be back-dated
@@ -20,7 +25,7 @@ for a while (3-D Secure challenges expire after `payment_action_minutes`).
 from __future__ import annotations
 
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,14 +33,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pasar import checkout, orders, payments
+from pasar import checkout, fulfillment, orders, payments
 from pasar.demo.data import (
     BUYER_CANCEL_REASONS,
     BUYER_NAMES,
-    CARRIERS,
     DELIVERY_FAILURES,
-    LEFT_AT,
-    NEIGHBOURS,
     OPERATOR_CANCEL_REASONS,
     PLACES,
     SELLER_CANCEL_REASONS,
@@ -174,6 +176,10 @@ class OrderReport:
     by_method: Counter[str] = field(default_factory=Counter)
     #: Cancelled orders by who or what cancelled them.
     cancelled: Counter[str] = field(default_factory=Counter)
+    #: Parcels shipped, carrier scans recorded after seeding, parcels flagged as late.
+    parcels: int = 0
+    scans: int = 0
+    delayed: int = 0
     skipped: str | None = None
 
 
@@ -235,6 +241,18 @@ async def seed_orders(
             await runner.run(session, plan)
             if progress is not None:
                 progress("orders", done, len(plans))
+    report.parcels = len(runner.parcels)
+    now = utcnow()
+    while True:  # parcels still under way: the scans due by now, in bounded batches
+        async with database.sessionmaker() as session:
+            scans = await fulfillment.advance_sandbox(session, now=now, config=runner.fulfillment)
+        report.scans += scans
+        if not scans:
+            break
+    async with database.sessionmaker() as session:
+        report.delayed = await fulfillment.detect_delays(
+            session, now=now, config=runner.fulfillment
+        )
     return report
 
 
@@ -503,8 +521,12 @@ class _Runner:
         self.checkout = checkout.CheckoutConfig.from_settings(settings)
         self.payments = payments.PaymentConfig.from_settings(settings)
         self.operator = orders.Caller(orders.Actor.OPERATOR, f"user:{operator_id}")
-        self.carrier = orders.Caller(orders.Actor.SYSTEM, "carrier")
-        self.tracking: set[str] = set()
+        self.fulfillment = fulfillment.FulfillmentConfig.from_settings(settings)
+        sandbox = self.fulfillment.carriers.sandbox
+        assert sandbox is not None, "the demo ships with the sandbox carrier"
+        self.sandbox = sandbox
+        #: SellerOrder id -> its latest parcels: (tracking number, when handed over).
+        self.parcels: dict[int, list[tuple[str, datetime]]] = {}
 
     async def run(self, session: AsyncSession, plan: _Order) -> None:
         placed = await self._place(session, plan)
@@ -532,10 +554,9 @@ class _Runner:
             expired = await orders.expire_unpaid(session, now=plan.expire_at)
             if expired != len(parts):  # only this order waits past its deadline
                 raise RuntimeError(f"demo: the deadline sweep cancelled {expired} parts")
-        carrier = self.rng.choice(CARRIERS.get(plan.buyer.contact.country, CARRIERS["ID"]))
         for part in plan.parts:
             for move, at in part.journey:
-                await self._move(session, plan, part, parts[part.seller_id], move, at, carrier)
+                await self._move(session, plan, part, parts[part.seller_id], move, at)
         await session.commit()
         self._count(plan, len(parts))
 
@@ -620,28 +641,19 @@ class _Runner:
         seller_order_id: int,
         move: str,
         at: datetime | None,
-        carrier: tuple[str, str, int],
     ) -> None:
         rng, a = self.rng, orders.Action
         seller = orders.Caller(orders.Actor.SELLER, f"seller:{part.seller_id}")
         when = at if at is not None else utcnow()
         args: dict[str, Any] = {}
+        if move in ("ship", "reship"):
+            await self._ship(session, part, seller_order_id, seller, when)
+            return
+        if move in ("deliver", "fail"):
+            await self._scans(session, seller_order_id, when, delivered=move == "deliver")
+            return
         if move == "process":
             action, caller = a.PROCESS, seller
-        elif move in ("ship", "reship"):
-            action, caller = (a.SHIP if move == "ship" else a.RESHIP), seller
-            args["shipping"] = orders.Shipping(carrier[0], self._tracking(carrier))
-        elif move == "deliver":
-            action, caller = a.DELIVER, self.carrier
-            left_at = rng.choice(LEFT_AT)
-            recipient = plan.buyer.contact.name
-            if left_at == "neighbour":
-                recipient = rng.choice(NEIGHBOURS)
-            args["reason"] = "delivered"
-            args["proof"] = {"left_at": left_at, "recipient_name": recipient}
-        elif move == "fail":
-            action, caller = a.FAIL_DELIVERY, self.carrier
-            args["reason"] = rng.choice(DELIVERY_FAILURES)
         elif move == "return":
             action, caller = a.RETURN_TO_SELLER, seller
             args["reason"] = "Returned to the seller after the failed delivery"
@@ -662,10 +674,93 @@ class _Runner:
             args["seller_id"] = part.seller_id
         await orders.transition(session, [seller_order_id], action, caller, now=when, **args)
 
-    def _tracking(self, carrier: tuple[str, str, int]) -> str:
-        _, prefix, digits = carrier
-        while True:
-            number = prefix + "".join(str(self.rng.randint(0, 9)) for _ in range(digits))
-            if number not in self.tracking:
-                self.tracking.add(number)
-                return number
+    async def _ship(
+        self,
+        session: AsyncSession,
+        part: _Part,
+        seller_order_id: int,
+        seller: orders.Caller,
+        when: datetime,
+    ) -> None:
+        """The seller packs one box per warehouse holding the order (the sandbox carrier
+        collects each) and hands them over together."""
+        (order,) = await orders.fulfilment_orders(session, ids=[seller_order_id])
+        boxes: dict[int, list[fulfillment.LineSpec]] = defaultdict(list)
+        for line in order.lines:
+            left = line.quantity
+            for held in order.held:
+                if held.offer_id == line.offer_id and left > 0:
+                    take = min(held.quantity, left)
+                    boxes[held.warehouse_id].append(fulfillment.LineSpec(line.order_line_id, take))
+                    left -= take
+        ids = []
+        for warehouse_id, lines in sorted(boxes.items()):
+            grams = sum(spec.quantity for spec in lines) * self.rng.randint(300, 1500)
+            ids.append(
+                await fulfillment.create_shipment(
+                    session,
+                    seller_order_id=seller_order_id,
+                    seller_id=part.seller_id,
+                    packages=[fulfillment.PackageSpec(weight_grams=grams)],
+                    lines=lines,
+                    carrier=self.sandbox.code,
+                    service=None,
+                    warehouse_id=warehouse_id,
+                    caller=seller,
+                    now=when,
+                    config=self.fulfillment,
+                )
+            )
+        await fulfillment.hand_over(session, ids, seller_id=part.seller_id, caller=seller, now=when)
+        self.parcels[seller_order_id] = []
+        for shipment_id in ids:
+            parcel = await fulfillment.read_shipment(
+                session, shipment_id, seller_id=part.seller_id, config=self.fulfillment
+            )
+            self.parcels[seller_order_id].append((parcel.tracking_number, when))
+
+    async def _scans(
+        self, session: AsyncSession, seller_order_id: int, when: datetime, *, delivered: bool
+    ) -> None:
+        """The sandbox carrier's script for the parcel, sped up to end at `when`: delivered,
+        or (a failed delivery) attempted and sent back to the seller."""
+        updates: list[fulfillment.TrackingUpdate] = []
+        for tracking, handed_at in self.parcels[seller_order_id]:
+            updates += self._script(tracking, handed_at, when, delivered=delivered)
+        await fulfillment.record_tracking(
+            session, updates, now=when, config=self.fulfillment, source="carrier:sandbox"
+        )
+
+    def _script(
+        self, tracking: str, handed_at: datetime, when: datetime, *, delivered: bool
+    ) -> list[fulfillment.TrackingUpdate]:
+        script = self.sandbox.script(tracking, handed_at)
+        took = (script[-1].occurred_at - handed_at).total_seconds()
+        room = max((when - handed_at).total_seconds(), 60.0)
+        updates = self.sandbox.script(tracking, handed_at, speedup=max(took / room, 1e-3))
+        if not delivered:
+            updates = [u for u in updates if u.status is not fulfillment.TrackingStatus.DELIVERED]
+            last = updates[-1]
+            for n, (status, description) in enumerate(
+                (
+                    (
+                        fulfillment.TrackingStatus.DELIVERY_ATTEMPTED,
+                        self.rng.choice(DELIVERY_FAILURES),
+                    ),
+                    (fulfillment.TrackingStatus.RETURNED_TO_SENDER, "Returned to the sender"),
+                ),
+                start=1,
+            ):
+                updates.append(
+                    fulfillment.TrackingUpdate(
+                        carrier=last.carrier,
+                        tracking_number=tracking,
+                        event_id=f"{tracking}-demo-{n}",
+                        code=status.value.upper(),
+                        status=status,
+                        description=description,
+                        location=last.location,
+                        occurred_at=max(when - timedelta(hours=2 - n), last.occurred_at),
+                    )
+                )
+        return updates

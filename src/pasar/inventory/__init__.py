@@ -37,7 +37,12 @@ from pasar.inventory.service import (
     set_levels,
 )
 from pasar.inventory.subscriptions import SUBSCRIPTIONS
-from pasar.inventory.warehouses import add_warehouse, create_warehouse, get_warehouse
+from pasar.inventory.warehouses import (
+    add_warehouse,
+    create_warehouse,
+    get_warehouse,
+    warehouses_by_id,
+)
 
 __all__ = [
     "SUBSCRIPTIONS",
@@ -73,4 +78,5 @@ __all__ = [
     "router",
     "set_levels",
     "ship_origins",
+    "warehouses_by_id",
 ]

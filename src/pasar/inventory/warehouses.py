@@ -13,7 +13,7 @@ writing functions commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from sqlalchemy import func, select
@@ -122,3 +122,12 @@ async def _reannounce(session: AsyncSession, warehouse_id: int) -> None:
         replace(r, active=not r.active) if r.warehouse_id == warehouse_id else r for r in rows
     ]
     await announce(session, rows, availability(flipped), after)
+
+
+async def warehouses_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Warehouse]:
+    """Any owner's warehouses by id, for labels and pick lists; callers have scoped the ids."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.scalars(select(Warehouse).where(Warehouse.id.in_(wanted)))
+    return {w.id: w for w in rows}

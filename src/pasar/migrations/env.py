@@ -10,8 +10,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 import pasar.catalog.models
+import pasar.checkout.models
+import pasar.fulfillment.models
 import pasar.identity.models
 import pasar.inventory.models
+import pasar.orders.models
+import pasar.payments.models
 import pasar.platform.idempotency
 import pasar.platform.outbox
 import pasar.sellers.models  # noqa: F401  (register tables)

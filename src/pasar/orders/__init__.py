@@ -8,6 +8,12 @@ orders about money that arrives later through events (`SUBSCRIPTIONS`).
 from pasar.orders.domain import Action, Actor, Status
 from pasar.orders.errors import OrderNotFound, ReasonRequired, SellerOrderNotFound
 from pasar.orders.events import CHANGED, OrderPlaced, SellerOrderChanged
+from pasar.orders.fulfilment import (
+    FulfilmentLine,
+    FulfilmentOrder,
+    HeldStock,
+    fulfilment_orders,
+)
 from pasar.orders.placing import (
     LineDraft,
     OrderDraft,
@@ -20,6 +26,7 @@ from pasar.orders.router import CARRIER_WEBHOOK_PURPOSE, router
 from pasar.orders.schemas import OrderRead
 from pasar.orders.service import (
     access_for,
+    buyer_order,
     complete_delivered,
     expire_unpaid,
     on_payment_failed,
@@ -42,6 +49,9 @@ __all__ = [
     "Action",
     "Actor",
     "Caller",
+    "FulfilmentLine",
+    "FulfilmentOrder",
+    "HeldStock",
     "LineDraft",
     "OrderDraft",
     "OrderNotFound",
@@ -56,8 +66,10 @@ __all__ = [
     "Shipping",
     "Status",
     "access_for",
+    "buyer_order",
     "complete_delivered",
     "expire_unpaid",
+    "fulfilment_orders",
     "place",
     "read_order",
     "router",

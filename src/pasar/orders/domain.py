@@ -72,10 +72,11 @@ S, A = Status, Actor
 MOVES: dict[Action, Move] = {
     Action.VERIFY: _move({S.RECEIVED}, S.VERIFIED, {A.SYSTEM}),
     Action.PROCESS: _move({S.VERIFIED}, S.PROCESSING, {A.SELLER, A.OPERATOR}),
-    Action.SHIP: _move({S.PROCESSING}, S.SHIPPED, {A.SELLER, A.OPERATOR}),
+    # The system ships too: a carrier's pick-up scan, or a 3PL, proves the hand-over.
+    Action.SHIP: _move({S.PROCESSING}, S.SHIPPED, {A.SELLER, A.OPERATOR, A.SYSTEM}),
     Action.DELIVER: _move({S.SHIPPED}, S.DELIVERED, {A.OPERATOR, A.SYSTEM}),
     Action.FAIL_DELIVERY: _move({S.SHIPPED}, S.DELIVERY_FAILED, {A.OPERATOR, A.SYSTEM}),
-    Action.RESHIP: _move({S.DELIVERY_FAILED}, S.SHIPPED, {A.SELLER, A.OPERATOR}),
+    Action.RESHIP: _move({S.DELIVERY_FAILED}, S.SHIPPED, {A.SELLER, A.OPERATOR, A.SYSTEM}),
     Action.RETURN_TO_SELLER: _move(
         {S.DELIVERY_FAILED}, S.RETURNED_TO_SELLER, {A.SELLER, A.OPERATOR}
     ),

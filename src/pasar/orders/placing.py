@@ -57,6 +57,8 @@ class SellerOrderDraft:
     ship_by: date
     promised_date: date
     commission_amount: int
+    #: The carrier checkout's rate shopping planned; shipping may still choose another.
+    carrier: str | None = None
 
     @property
     def items_amount(self) -> int:
@@ -174,6 +176,7 @@ async def place(
             "delivery_name": g.delivery_name,
             "ship_by": g.ship_by,
             "promised_date": g.promised_date,
+            "carrier": g.carrier,
             "reservations": [h for line in g.lines for h in held[line.offer_id]],
             "placed_at": now,
             "verified_at": now if verified else None,

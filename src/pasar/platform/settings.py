@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     #: How often `pasar serve` runs the order sweeps (deadlines, auto-completion); 0 = never.
     jobs_interval_seconds: float = Field(default=60.0, ge=0)
 
+    # Fulfilment. The public address goes into labels' QR codes and tracking links.
+    public_url: str = "http://127.0.0.1:8000"
+    #: A TOML file of carriers (rate tables, couriers) replacing the built-in ones.
+    carriers_file: Path | None = None
+    #: A shipment with no carrier scan for this long is flagged as possibly late.
+    tracking_silence_hours: int = Field(default=48, gt=0)
+    #: The sandbox carrier's clock: real hours between scans, divided by this (demo speed).
+    sandbox_carrier_speedup: float = Field(default=1.0, gt=0)
+
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str) -> str:

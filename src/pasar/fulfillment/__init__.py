@@ -1,0 +1,47 @@
+"""fulfillment: shipments and packages, pick lists, packing slips, labels, carriers, tracking, 3PL.
+
+Other modules import only this. Checkout asks it for delivery options (rate shopping over
+the configured carriers); sellers ship through it; carriers and 3PLs report back to it,
+and it moves SellerOrders through `orders.transition`. The jobs (`advance_sandbox`,
+`detect_delays`, `push_threepl_requests`) run from the app's sweeps.
+"""
+
+from fastapi import APIRouter
+
+from pasar.fulfillment.carriers import *  # noqa: F403  (the carriers' public surface)
+from pasar.fulfillment.carriers import __all__ as _carriers_all
+from pasar.fulfillment.config import FulfillmentConfig
+from pasar.fulfillment.delays import detect_delays
+from pasar.fulfillment.domain import TrackingStatus, WhereLeft
+from pasar.fulfillment.router import router as shipments_router
+from pasar.fulfillment.sandbox_runner import advance_sandbox
+from pasar.fulfillment.shipments import LineSpec, PackageSpec, create_shipment, hand_over
+from pasar.fulfillment.threepl import SUBSCRIPTIONS
+from pasar.fulfillment.threepl_push import push_threepl_requests
+from pasar.fulfillment.threepl_router import router as threepl_router
+from pasar.fulfillment.tracking import record_tracking
+from pasar.fulfillment.tracking_router import router as tracking_router
+from pasar.fulfillment.views import read_shipment
+
+router = APIRouter()
+router.include_router(shipments_router)
+router.include_router(tracking_router)
+router.include_router(threepl_router)
+
+__all__ = [
+    *_carriers_all,
+    "SUBSCRIPTIONS",
+    "FulfillmentConfig",
+    "LineSpec",
+    "PackageSpec",
+    "TrackingStatus",
+    "WhereLeft",
+    "advance_sandbox",
+    "create_shipment",
+    "detect_delays",
+    "hand_over",
+    "push_threepl_requests",
+    "read_shipment",
+    "record_tracking",
+    "router",
+]
