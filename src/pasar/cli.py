@@ -130,6 +130,12 @@ def demo(
             f"{summary.stock_rows} stock levels."
         )
         _print_orders(console, summary.orders)
+        if summary.threepl_offers:
+            console.print(
+                f"A sandbox 3PL holds {summary.threepl_offers} of Pasar Official's offers: "
+                "orders for them ship by themselves a few minutes after payment.",
+                soft_wrap=True,
+            )
         console.print("Demo credentials (role, name, email, password):")
         for role, name, email, password in summary.credentials:
             console.print(f"  {role:<24} {name:<32} {email:<34} {password}", soft_wrap=True)

@@ -652,6 +652,11 @@ class _Runner:
         if move in ("deliver", "fail"):
             await self._scans(session, seller_order_id, when, delivered=move == "deliver")
             return
+        if move == "process" and plan.fate == PROCESSING and rng.random() < 0.5:
+            # Packed and labelled, waiting for the carrier: some wait past their ship-by
+            # date, and the delay detector flags them at the end of seeding.
+            await self._pack(session, part, seller_order_id, seller, when)
+            return
         if move == "process":
             action, caller = a.PROCESS, seller
         elif move == "return":
@@ -684,6 +689,24 @@ class _Runner:
     ) -> None:
         """The seller packs one box per warehouse holding the order (the sandbox carrier
         collects each) and hands them over together."""
+        ids = await self._pack(session, part, seller_order_id, seller, when)
+        await fulfillment.hand_over(session, ids, seller_id=part.seller_id, caller=seller, now=when)
+        self.parcels[seller_order_id] = []
+        for shipment_id in ids:
+            parcel = await fulfillment.read_shipment(
+                session, shipment_id, seller_id=part.seller_id, config=self.fulfillment
+            )
+            self.parcels[seller_order_id].append((parcel.tracking_number, when))
+
+    async def _pack(
+        self,
+        session: AsyncSession,
+        part: _Part,
+        seller_order_id: int,
+        seller: orders.Caller,
+        when: datetime,
+    ) -> list[int]:
+        """Labels for the order: one box per warehouse holding its lines."""
         (order,) = await orders.fulfilment_orders(session, ids=[seller_order_id])
         boxes: dict[int, list[fulfillment.LineSpec]] = defaultdict(list)
         for line in order.lines:
@@ -711,13 +734,7 @@ class _Runner:
                     config=self.fulfillment,
                 )
             )
-        await fulfillment.hand_over(session, ids, seller_id=part.seller_id, caller=seller, now=when)
-        self.parcels[seller_order_id] = []
-        for shipment_id in ids:
-            parcel = await fulfillment.read_shipment(
-                session, shipment_id, seller_id=part.seller_id, config=self.fulfillment
-            )
-            self.parcels[seller_order_id].append((parcel.tracking_number, when))
+        return ids
 
     async def _scans(
         self, session: AsyncSession, seller_order_id: int, when: datetime, *, delivered: bool

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pasar import catalog, inventory, sellers
+from pasar import catalog, fulfillment, inventory, sellers
 from pasar.demo.data import (
     ADJECTIVES,
     BASE_PRICE,
@@ -35,6 +35,7 @@ from pasar.demo.orders import OrderReport, Progress, StockedOffer, seed_orders
 from pasar.identity import Principal, Role, add_user, hash_password
 from pasar.platform.db import Database
 from pasar.platform.settings import Settings
+from pasar.platform.time import utcnow
 
 DEMO_PASSWORD = "pasar-demo-2026"
 
@@ -51,6 +52,8 @@ class DemoSummary:
     offers: int = 0
     stock_rows: int = 0
     orders: OrderReport = field(default_factory=OrderReport)
+    #: Pasar Official's offers stocked at the sandbox 3PL's fulfilment centre.
+    threepl_offers: int = 0
     credentials: list[tuple[str, str, str, str]] = field(default_factory=list)
     password_hash: str = ""  # one argon2 hash for every demo account: seeding stays fast
     #: The demo buyer accounts: (user id, name, email).
@@ -108,7 +111,61 @@ async def seed(
             accounts=summary.buyers,
             progress=progress,
         )
+        async with database.sessionmaker() as session:
+            summary.threepl_offers = await _threepl(session, shops[0])
     return summary
+
+
+#: The first-party seller's offers a sandbox 3PL holds, and how many of each.
+THREEPL_OFFERS, THREEPL_UNITS = 12, 400
+
+
+async def _threepl(session: AsyncSession, shop: _Shop) -> int:
+    """A fulfilment centre run by a (sandbox) 3PL for Pasar Official, stocked after the
+    demo orders so it holds most of a few offers' stock: an order a visitor places for
+    one of them is routed there and shipped by the 3PL on its own a few minutes later."""
+    home = shop.place
+    warehouse = await inventory.add_warehouse(
+        session,
+        seller_id=shop.seller_id,
+        data=inventory.WarehouseCreate.model_validate(
+            {
+                "code": "official-3pl",
+                "name": f"{home.city} fulfilment centre",
+                "owner_kind": "3pl",
+                "operator_name": "Kargo Logistik (sandbox 3PL)",
+                "address_line1": "Kawasan Pergudangan Blok F-1",
+                "city": home.city,
+                "region": home.region,
+                "postal_code": home.postal_code,
+                "country": home.country,
+                "time_zone": home.time_zone,
+                "cut_off_time": "16:00",
+            }
+        ),
+    )
+    await session.commit()
+    await fulfillment.connect_threepl(
+        session,
+        seller_id=shop.seller_id,
+        warehouse_id=warehouse.id,
+        data=fulfillment.ThreePLConnectionPut(kind="sandbox", fulfil_after_minutes=5),
+        now=utcnow(),
+    )
+    held = [offer.offer_id for offer in shop.stocked if offer.quantity > 0][:THREEPL_OFFERS]
+    await inventory.set_levels(
+        session,
+        seller_id=shop.seller_id,
+        items=[
+            inventory.StockItem(offer_id=o, warehouse_id=warehouse.id, quantity=THREEPL_UNITS)
+            for o in held
+        ],
+        mode=inventory.SyncMode.ABSOLUTE,
+        actor="demo",
+        reason="stock at the 3PL (demo)",
+    )
+    await session.commit()
+    return len(held)
 
 
 @contextmanager

@@ -17,8 +17,10 @@ from pasar.fulfillment.router import router as shipments_router
 from pasar.fulfillment.sandbox_runner import advance_sandbox
 from pasar.fulfillment.shipments import LineSpec, PackageSpec, create_shipment, hand_over
 from pasar.fulfillment.threepl import SUBSCRIPTIONS
+from pasar.fulfillment.threepl import connect as connect_threepl
 from pasar.fulfillment.threepl_push import push_threepl_requests
 from pasar.fulfillment.threepl_router import router as threepl_router
+from pasar.fulfillment.threepl_schemas import ThreePLConnectionPut
 from pasar.fulfillment.tracking import record_tracking
 from pasar.fulfillment.tracking_router import router as tracking_router
 from pasar.fulfillment.views import read_shipment
@@ -34,9 +36,11 @@ __all__ = [
     "FulfillmentConfig",
     "LineSpec",
     "PackageSpec",
+    "ThreePLConnectionPut",
     "TrackingStatus",
     "WhereLeft",
     "advance_sandbox",
+    "connect_threepl",
     "create_shipment",
     "detect_delays",
     "hand_over",
