@@ -653,9 +653,10 @@ class _Runner:
             await self._scans(session, seller_order_id, when, delivered=move == "deliver")
             return
         if move == "process" and plan.fate == PROCESSING and rng.random() < 0.5:
-            # Packed and labelled, waiting for the carrier: some wait past their ship-by
-            # date, and the delay detector flags them at the end of seeding.
-            await self._pack(session, part, seller_order_id, seller, when)
+            # Packed and labelled with the carrier the buyer chose, waiting for its pick-up
+            # (no sandbox scans come for it): one still waiting after its ship-by day is
+            # flagged by the delay detector.
+            await self._pack(session, part, seller_order_id, seller, when, carrier=None)
             return
         if move == "process":
             action, caller = a.PROCESS, seller
@@ -689,7 +690,9 @@ class _Runner:
     ) -> None:
         """The seller packs one box per warehouse holding the order (the sandbox carrier
         collects each) and hands them over together."""
-        ids = await self._pack(session, part, seller_order_id, seller, when)
+        ids = await self._pack(
+            session, part, seller_order_id, seller, when, carrier=self.sandbox.code
+        )
         await fulfillment.hand_over(session, ids, seller_id=part.seller_id, caller=seller, now=when)
         self.parcels[seller_order_id] = []
         for shipment_id in ids:
@@ -705,8 +708,11 @@ class _Runner:
         seller_order_id: int,
         seller: orders.Caller,
         when: datetime,
+        *,
+        carrier: str | None,
     ) -> list[int]:
-        """Labels for the order: one box per warehouse holding its lines."""
+        """Labels for the order: one box per warehouse holding its lines. `carrier` None:
+        the one the buyer's delivery option named."""
         (order,) = await orders.fulfilment_orders(session, ids=[seller_order_id])
         boxes: dict[int, list[fulfillment.LineSpec]] = defaultdict(list)
         for line in order.lines:
@@ -726,7 +732,7 @@ class _Runner:
                     seller_id=part.seller_id,
                     packages=[fulfillment.PackageSpec(weight_grams=grams)],
                     lines=lines,
-                    carrier=self.sandbox.code,
+                    carrier=carrier,
                     service=None,
                     warehouse_id=warehouse_id,
                     caller=seller,
