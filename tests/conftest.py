@@ -16,7 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from pasar.app import create_app
 from pasar.platform.db import Base, Database
@@ -33,7 +35,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "postgresql":
         if not PG_URL:
             pytest.skip(PG_SKIP)
-        return PG_URL
+        return _worker_database(PG_URL)
     return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'pasar.db'}"
 
 
@@ -58,6 +60,32 @@ async def database(database_url: str) -> AsyncIterator[Database]:
     db = Database(database_url, pool_size=20)
     yield db
     await db.dispose()
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets its own database beside the configured one
+    (`test` -> `test_gw0`, `test_gw1`), created on first use, so workers never share
+    tables; a plain run uses the configured database itself."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    asyncio.run(_create_database(parsed.render_as_string(hide_password=False), name))
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+async def _create_database(url: str, name: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            found = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not found:
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
 
 
 async def _reset_postgres(url: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from types import ModuleType
@@ -19,6 +19,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import pasar
 from pasar import (
@@ -81,28 +82,46 @@ async def run_sweeps(database: Database, settings: Settings) -> dict[str, int]:
     parcels moving on, shipments at risk of missing their promise, 3PL requests to push.
 
     Each sweep locks what it takes (SKIP LOCKED on PostgreSQL), so several server
-    processes may run them at once without doing anything twice.
+    processes may run them at once without doing anything twice. Each runs on its own:
+    one that fails is logged (and counted as -1) and the others still run.
     """
     now = utcnow()
-    async with database.sessionmaker() as session:
-        expired = await orders.expire_unpaid(session, now=now)
-    async with database.sessionmaker() as session:
-        completed = await orders.complete_delivered(
-            session, now=now, after=timedelta(days=settings.completion_days)
-        )
     config = fulfillment.FulfillmentConfig.from_settings(settings)
-    async with database.sessionmaker() as session:
-        scans = await fulfillment.advance_sandbox(session, now=now, config=config)
-    async with database.sessionmaker() as session:
-        delayed = await fulfillment.detect_delays(session, now=now, config=config)
-    pushed = await fulfillment.push_threepl_requests(database.sessionmaker, now=now, config=config)
-    return {
-        "expired": expired,
-        "completed": completed,
+    after = timedelta(days=settings.completion_days)
+
+    async def expire(session: AsyncSession) -> int:
+        return await orders.expire_unpaid(session, now=now)
+
+    async def complete(session: AsyncSession) -> int:
+        return await orders.complete_delivered(session, now=now, after=after)
+
+    async def scans(session: AsyncSession) -> int:
+        return await fulfillment.advance_sandbox(session, now=now, config=config)
+
+    async def delays(session: AsyncSession) -> int:
+        return await fulfillment.detect_delays(session, now=now, config=config)
+
+    async def push(_: AsyncSession) -> int:
+        return await fulfillment.push_threepl_requests(
+            database.sessionmaker, now=now, config=config
+        )
+
+    sweeps: dict[str, Callable[[AsyncSession], Awaitable[int]]] = {
+        "expired": expire,
+        "completed": complete,
         "sandbox_scans": scans,
-        "delayed": delayed,
-        "threepl_pushed": pushed,
+        "delayed": delays,
+        "threepl_pushed": push,
     }
+    done: dict[str, int] = {}
+    for name, sweep in sweeps.items():
+        try:
+            async with database.sessionmaker() as session:
+                done[name] = await sweep(session)
+        except Exception:  # one broken sweep must not starve the others
+            structlog.get_logger("pasar.sweeps").exception("sweep failed", sweep=name)
+            done[name] = -1
+    return done
 
 
 async def run_sweeps_forever(database: Database, settings: Settings) -> None:

@@ -16,7 +16,8 @@ from pasar.fulfillment.domain import TrackingStatus, WhereLeft
 from pasar.fulfillment.router import router as shipments_router
 from pasar.fulfillment.sandbox_runner import advance_sandbox
 from pasar.fulfillment.shipments import LineSpec, PackageSpec, create_shipment, hand_over
-from pasar.fulfillment.threepl import SUBSCRIPTIONS
+from pasar.fulfillment.subscriptions import SUBSCRIPTIONS as _FOLLOW
+from pasar.fulfillment.threepl import SUBSCRIPTIONS as _ROUTE
 from pasar.fulfillment.threepl import connect as connect_threepl
 from pasar.fulfillment.threepl_push import push_threepl_requests
 from pasar.fulfillment.threepl_router import router as threepl_router
@@ -26,6 +27,7 @@ from pasar.fulfillment.tracking_router import router as tracking_router
 from pasar.fulfillment.views import read_shipment
 
 router = APIRouter()
+SUBSCRIPTIONS = {**_ROUTE, **_FOLLOW}
 router.include_router(shipments_router)
 router.include_router(tracking_router)
 router.include_router(threepl_router)

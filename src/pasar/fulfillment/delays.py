@@ -59,6 +59,7 @@ def needs_flag(*, now: datetime, silence: timedelta) -> Any:
     )
     return and_(
         open_,
+        Shipment.superseded_at.is_(None),
         or_(
             and_(passed, _not_flagged_for(DelayReason.PROMISE_PASSED)),
             and_(not_(passed), unpicked, _not_flagged_for(DelayReason.NOT_PICKED_UP)),

@@ -60,6 +60,8 @@ class Shipment(Base):
     delay_detail: Mapped[str | None] = mapped_column(String(300))
     delayed_at: Mapped[datetime | None]
     handed_over_at: Mapped[datetime | None]
+    #: Set when its SellerOrder's delivery failed: a reship's parcels replace this one.
+    superseded_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
     last_event_at: Mapped[datetime]
     created_at: Mapped[datetime]

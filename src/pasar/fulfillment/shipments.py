@@ -72,6 +72,7 @@ async def shipped_quantities(
         .where(
             ShipmentLine.seller_order_id.in_(list(seller_order_ids)),
             Shipment.status != CANCELLED,
+            Shipment.superseded_at.is_(None),
         )
         .group_by(ShipmentLine.order_line_id)
     )
@@ -180,7 +181,9 @@ async def create_shipment(
     `tracking_number` records a label bought elsewhere (a 3PL's own carrier account):
     no label is bought and it costs Pasar nothing.
     """
-    found = await orders.fulfilment_orders(session, ids=[seller_order_id], seller_id=seller_id)
+    found = await orders.fulfilment_orders(
+        session, ids=[seller_order_id], seller_id=seller_id, lock=True
+    )
     if not found:
         raise orders.SellerOrderNotFound(f"Seller order {seller_order_id} does not exist.")
     order = found[0]
@@ -191,10 +194,9 @@ async def create_shipment(
         )
     if not packages:
         raise NothingToShip("A shipment needs at least one package.", field="packages")
-    # A reship sends everything again: the earlier parcels came back or were lost.
-    reship = order.status is RESHIPPABLE
-    shipped = {} if reship else await shipped_quantities(session, [order.id])
-    chosen = _choose_lines(order, lines, shipped)
+    # A reship packs everything again: the failed attempt's parcels are superseded
+    # (`subscriptions.on_delivery_failed`), so they no longer count as shipped.
+    chosen = _choose_lines(order, lines, await shipped_quantities(session, [order.id]))
     origin_id = _choose_warehouse(order, chosen, warehouse_id)
     warehouse = (await inventory.warehouses_by_id(session, [origin_id])).get(origin_id)
     if warehouse is None:
@@ -312,13 +314,23 @@ async def create_shipment(
 async def _lock_shipments(
     session: AsyncSession, ids: Sequence[int], seller_id: int | None
 ) -> list[Shipment]:
+    """The shipments asked for, after locking every parcel of their SellerOrders in id
+    order: a seller's hand-over and a carrier's (or 3PL's) pick-up of the other half of a
+    split order then take turns, and the second sees the first's hand-over."""
     wanted = sorted(set(ids))
-    query = select(Shipment).where(Shipment.id.in_(wanted)).order_by(Shipment.id)
+    owners = select(Shipment.seller_order_id).where(Shipment.id.in_(wanted))
     if seller_id is not None:
-        query = query.where(Shipment.seller_id == seller_id)
-    rows = list(
-        await session.scalars(query.with_for_update().execution_options(populate_existing=True))
+        owners = owners.where(Shipment.seller_id == seller_id)
+    family = list(
+        await session.scalars(
+            select(Shipment)
+            .where(Shipment.seller_order_id.in_(owners))
+            .order_by(Shipment.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
     )
+    rows = [r for r in family if r.id in set(wanted)]
     if len(rows) != len(wanted):
         missing = sorted(set(wanted) - {r.id for r in rows})
         raise ShipmentNotFound(f"Shipment {missing[0]} does not exist.")
@@ -405,7 +417,11 @@ async def ship_complete_orders(
             continue
         first = await session.scalar(
             select(Shipment)
-            .where(Shipment.seller_order_id == order.id, Shipment.status != CANCELLED)
+            .where(
+                Shipment.seller_order_id == order.id,
+                Shipment.status != CANCELLED,
+                Shipment.superseded_at.is_(None),
+            )
             .order_by(Shipment.id)
             .limit(1)
         )

@@ -49,7 +49,7 @@ from pasar.fulfillment.threepl_schemas import (
 )
 from pasar.fulfillment.tracking import record_tracking
 from pasar.platform.errors import Conflict, InvalidInput, NotFound
-from pasar.platform.pagination import Page, decode_cursor, encode_cursor
+from pasar.platform.pagination import Page, decode_id_cursor, encode_cursor
 from pasar.platform.signing import HEADER, BadSignature, verify
 from pasar.platform.time import utcnow
 
@@ -395,9 +395,9 @@ async def list_requests(
     query = _requests(seller_id).order_by(ThreePLRequest.id.desc())
     if status is not None:
         query = query.where(ThreePLRequest.status == status)
-    after = decode_cursor(cursor, arity=1)
+    after = decode_id_cursor(cursor)
     if after is not None:
-        query = query.where(ThreePLRequest.id < after[0])
+        query = query.where(ThreePLRequest.id < after)
     rows = (await session.execute(query.limit(limit + 1))).all()
     more = len(rows) > limit
     rows = rows[:limit]

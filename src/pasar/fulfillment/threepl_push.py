@@ -288,8 +288,9 @@ async def _post_all(
                     return _Outcome(item, f"{type(exc).__name__}: {exc}")
             if answer.is_success:
                 return _Outcome(item, None)
-            text = " ".join(answer.text.split())[:200]
-            return _Outcome(item, f"HTTP {answer.status_code}" + (f": {text}" if text else ""))
+            # The status only: the body of an endpoint the seller chose is not ours to keep
+            # (nor to show them: it could be an internal service's answer).
+            return _Outcome(item, f"HTTP {answer.status_code} {answer.reason_phrase}".strip())
 
         return list(await asyncio.gather(*(post(item) for item in outgoing)))
 

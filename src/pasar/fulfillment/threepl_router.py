@@ -28,12 +28,16 @@ from pasar.fulfillment.threepl_schemas import (
     ThreePLRequestRead,
 )
 from pasar.identity import OperatorPrincipal, SellerScoped, StaffPrincipal
+from pasar.platform.bodies import read_body
 from pasar.platform.db import Session
 from pasar.platform.errors import InvalidInput
 from pasar.platform.idempotency import run_idempotent
 from pasar.platform.pagination import Cursor, Limit, Page
 from pasar.platform.signing import HEADER
 from pasar.platform.types import Id
+
+#: A report is one SellerOrder's news; a megabyte is far more than any needs.
+MAX_REPORT_BYTES = 1_000_000
 
 router = APIRouter(tags=["fulfillment: 3PL"])
 
@@ -286,7 +290,7 @@ async def report(
     nothing and answers what the first one did. A SellerOrder not requested from this
     3PL is not found (404).
     """
-    body = await request.body()
+    body = await read_body(request, limit=MAX_REPORT_BYTES)
     connection = await threepl.authenticate(
         session, connection_id, body, request.headers.get(HEADER)
     )

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pasar.fulfillment.domain import TrackingStatus, WhereLeft
 from pasar.platform.types import Id
@@ -161,7 +161,7 @@ class ReportEvent(BaseModel):
     code: str = Field(min_length=1, max_length=60)
     description: str = Field(min_length=1, max_length=300)
     location: str | None = Field(default=None, max_length=200)
-    occurred_at: datetime
+    occurred_at: AwareDatetime
 
 
 class _Report(BaseModel):
@@ -194,7 +194,7 @@ class TrackingReport(_Report):
 class DeliveredReport(_Report):
     kind: Literal["delivered"]
     tracking_number: str = Field(min_length=1, max_length=100)
-    delivered_at: datetime
+    delivered_at: AwareDatetime
     location: str | None = Field(default=None, max_length=200)
     proof: ReportProof | None = None
 

@@ -309,7 +309,7 @@ async def _settle_orders(
         session, ids=seller_order_ids, statuses=[orders.Status.SHIPPED]
     )
     for order in shipped:
-        rows = current_round(parcels[order.id])
+        rows = [r for r in parcels[order.id] if r.superseded_at is None]
         outcome = timeline.order_outcome([r.status for r in rows])
         if outcome is OrderOutcome.DELIVERED:
             last = max(
@@ -338,17 +338,6 @@ async def _settle_orders(
                     f"({returned.tracking_number})"
                 ),
             )
-
-
-def current_round(rows: list[Shipment]) -> list[Shipment]:
-    """The parcels of the SellerOrder's latest attempt: after a failed delivery the seller
-    reships, and the parcels that came back before that no longer decide its fate."""
-    returned = [r for r in rows if r.status == TrackingStatus.RETURNED_TO_SENDER.value]
-    if not returned:
-        return rows
-    cut = max(r.last_event_at for r in returned)
-    newer = [r for r in rows if r.created_at > cut]
-    return newer or rows
 
 
 def _carrier_name(config: FulfillmentConfig, code: str) -> str:
@@ -437,7 +426,10 @@ async def public_tracking(
     )
     if row is None:
         raise ShipmentNotFound(f"No parcel has tracking number {tracking_number!r}.")
-    return (await _public_views(session, [row], config=config, now=now))[0]
+    view = (await _public_views(session, [row], config=config, now=now))[0]
+    if view.proof is not None:  # the doorstep photo is for the buyer's own order view only
+        view = view.model_copy(update={"proof": view.proof.model_copy(update={"photo_url": None})})
+    return view
 
 
 async def order_tracking(

@@ -30,6 +30,7 @@ from pasar.fulfillment.tracking import (
     record_tracking,
 )
 from pasar.identity import OptionalPrincipal
+from pasar.platform.bodies import read_body
 from pasar.platform.db import Session
 from pasar.platform.errors import InvalidInput
 from pasar.platform.ratelimit import RateLimiter
@@ -120,11 +121,9 @@ async def carrier_tracking_events(
     carrier = config.carriers.get(carrier_code)
     if carrier is None:
         raise CarrierNotFound(f"No carrier {carrier_code!r}.", field="carrier_code")
-    body = await request.body()
+    body = await read_body(request, limit=MAX_BODY_BYTES)
     secret = str(request.app.state.settings.secret)
     verify(derive_key(secret, carrier_purpose(carrier_code)), body, request.headers.get(HEADER))
-    if len(body) > MAX_BODY_BYTES:
-        raise InvalidInput(f"The body is over {MAX_BODY_BYTES} bytes; send smaller batches.")
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

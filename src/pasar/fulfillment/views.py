@@ -24,7 +24,7 @@ from pasar.fulfillment.schemas import (
     ShipmentRead,
     TrackingEventRead,
 )
-from pasar.platform.pagination import Page, decode_cursor, encode_cursor
+from pasar.platform.pagination import Page, decode_id_cursor, encode_cursor
 
 
 async def shipment_views(
@@ -154,9 +154,9 @@ async def list_shipments(
     if delayed is not None:
         flagged = Shipment.delay_reason.is_not(None)
         query = query.where(flagged if delayed else ~flagged)
-    after = decode_cursor(cursor, arity=1)
+    after = decode_id_cursor(cursor)
     if after is not None:
-        query = query.where(Shipment.id < after[0])
+        query = query.where(Shipment.id < after)
     rows = list(await session.scalars(query.limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]

@@ -73,10 +73,12 @@ async def fulfilment_orders(
     statuses: Collection[Status] | None = None,
     ship_by_until: date | None = None,
     limit: int = 500,
+    lock: bool = False,
 ) -> list[FulfilmentOrder]:
     """SellerOrders matching every given filter, by ship-by date then id.
 
-    `seller_id` scopes the read: another seller's ids are simply absent.
+    `seller_id` scopes the read: another seller's ids are simply absent. `lock` takes
+    their rows FOR UPDATE (PostgreSQL), so two packers of one order take turns.
     """
     so = SellerOrder
     query = (
@@ -86,13 +88,16 @@ async def fulfilment_orders(
         .limit(limit)
     )
     if ids is not None:
-        query = query.where(so.id.in_(sorted(set(ids))))
+        # Asked by id: every one of them, whatever `limit` says.
+        query = query.where(so.id.in_(sorted(set(ids)))).limit(max(len(set(ids)), 1))
     if seller_id is not None:
         query = query.where(so.seller_id == seller_id)
     if statuses is not None:
         query = query.where(so.status.in_([s.value for s in statuses]))
     if ship_by_until is not None:
         query = query.where(so.ship_by <= ship_by_until)
+    if lock:
+        query = query.with_for_update(of=so)
     rows = (await session.execute(query)).all()
     lines: dict[int, list[FulfilmentLine]] = defaultdict(list)
     if rows:

@@ -7,6 +7,7 @@
     ├── NotFound                   404  not-found           absent, or hidden by tenancy
     ├── Conflict                   409  conflict            clashes with current state
     │   └── IllegalTransition      409  illegal-transition  state machine refuses the move
+    ├── PayloadTooLarge            413  payload-too-large   a body over the endpoint's limit
     └── RateLimited                429  rate-limited        too many attempts
 
 Modules subclass these with their own stable `code` (`offer-not-found`, `insufficient-stock`);
@@ -63,6 +64,12 @@ class Conflict(DomainError):
 class IllegalTransition(Conflict):
     code = "illegal-transition"
     title = "Illegal state transition"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload-too-large"
+    title = "Payload too large"
 
 
 class RateLimited(DomainError):

@@ -58,3 +58,15 @@ def _plain(value: Any) -> bool:
     if isinstance(value, int):
         return -(2**63) <= value < 2**63
     return isinstance(value, str) and len(value) <= 512
+
+
+def decode_id_cursor(cursor: str | None) -> int | None:
+    """The id in a one-id cursor (lists ordered by id), or InvalidInput for anything else:
+    a string where an id belongs would otherwise reach PostgreSQL as a type error."""
+    values = decode_cursor(cursor, arity=1)
+    if values is None:
+        return None
+    value = values[0]
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInput("The cursor does not match this listing.", field="cursor")
+    return value

@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("delay_detail", sa.String(length=300), nullable=True),
         sa.Column("delayed_at", pasar.platform.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("handed_over_at", pasar.platform.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("superseded_at", pasar.platform.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("delivered_at", pasar.platform.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_event_at", pasar.platform.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_at", pasar.platform.db.UTCDateTime(timezone=True), nullable=False),
