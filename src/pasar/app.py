@@ -167,6 +167,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         redoc_url=None,
     )
     app.state.settings = settings
+    # Read (and check) the carriers now: a broken carriers file stops the start, instead of
+    # failing every checkout later as if the buyer had sent something wrong.
+    app.state.fulfillment_config = fulfillment.FulfillmentConfig.from_settings(settings)
     app.state.database = db
     app.state.login_limiter = RateLimiter(settings.login_rate_limit, settings.rate_limit_storage)
     app.state.lookup_limiter = RateLimiter(settings.lookup_rate_limit, settings.rate_limit_storage)

@@ -204,7 +204,7 @@ async def test_delivery_with_proof_delivers_the_order_and_shows_the_proof(
     client: httpx.AsyncClient, actors: Actors, database: Database
 ) -> None:
     """Delivered with proof: the SellerOrder is delivered with it, on the buyer's order and
-    on the public tracking API (first name only there)."""
+    on the public tracking API (first name only and no photo there)."""
     placed, parcel = await f.shipped(client, actors, carrier=POST)
     tn = parcel["tracking_number"]
     await report(client, POST, scan(tn, "dlv", "DLV", proof=PROOF))
@@ -233,8 +233,11 @@ async def test_delivery_with_proof_delivers_the_order_and_shows_the_proof(
         "where_left": "locked_mailbox",
         "where_left_label": "Left in a locked mailbox",
         "recipient_first_name": "Budi",
-        "photo_url": PROOF["photo_url"],
+        "photo_url": None,  # the doorstep photo is the buyer's, not every finder's
     }
+    assert "pod.example.com" not in public.text
+    mine = await client.get(f"/api/v1/orders/{placed.number}/tracking", params=placed.access)
+    assert mine.json()["parcels"][0]["proof"]["photo_url"] == PROOF["photo_url"]
     assert "Santoso" not in public.text
     assert "AAAA" not in public.text
     assert "106.8" not in public.text
