@@ -278,7 +278,40 @@ async def admin_retry(
 # --- reports from 3PLs -----------------------------------------------------------------------
 
 
-@router.post("/api/v1/3pl/{connection_id}/reports", response_model=ReportResult)
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with its `$defs` written in place: a `#/$defs/...` reference would be
+    read against the whole OpenAPI document, where those names do not exist."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return walk(dict(defs[ref.removeprefix("#/$defs/")]))
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    result: dict[str, Any] = walk(schema)
+    return result
+
+
+#: The body is read raw (its signature is checked before parsing), so its schema is
+#: declared here for the OpenAPI document.
+REPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": _inlined(REPORTS.json_schema())}},
+    }
+}
+
+
+@router.post(
+    "/api/v1/3pl/{connection_id}/reports",
+    response_model=ReportResult,
+    openapi_extra=REPORT_BODY,
+)
 async def report(
     connection_id: Id, request: Request, session: Session, config: Config, now: Now
 ) -> Any:
