@@ -144,3 +144,18 @@ async def test_a_3pl_report_needs_a_time_zone(client: httpx.AsyncClient, actors:
         },
     )
     assert delivered.status_code == 422, delivered.text
+
+
+async def test_an_oversized_carrier_post_is_refused_before_it_is_read(
+    client: httpx.AsyncClient,
+) -> None:
+    """Over the webhook's limit: 413 problem+json, whatever the signature says."""
+    huge = b'{"events": [' + b" " * 2_100_000 + b"]}"
+    r = await client.post(
+        f"/api/v1/carriers/{POST}/tracking-events",
+        content=huge,
+        headers={"Content-Type": "application/json", "Pasar-Signature": "t=1,v1=00"},
+    )
+    assert r.status_code == 413, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["type"].endswith("/payload-too-large")

@@ -29,10 +29,11 @@ from pasar.fulfillment.documents import (
 )
 from pasar.fulfillment.errors import ShipmentNotFound
 from pasar.fulfillment.models import Package, Shipment, ShipmentLine
-from pasar.fulfillment.shipments import CANCELLED, PACKABLE, shipped_quantities
+from pasar.fulfillment.shipments import CANCELLED, PACKABLE, RESHIPPABLE, shipped_quantities
 
-#: SellerOrders a pick list gathers: paid and not yet handed over in full.
-PICKABLE = PACKABLE
+#: SellerOrders a pick list gathers: paid and not yet handed over in full, and failed
+#: deliveries waiting for their reship.
+PICKABLE = PACKABLE | {RESHIPPABLE}
 
 
 def _buyer_address(address: dict[str, Any], phone: str | None) -> DocAddress:
