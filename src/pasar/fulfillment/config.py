@@ -24,7 +24,7 @@ class FulfillmentConfig:
         return cls(
             carriers=load_carriers(settings.carriers_file),
             currency=settings.currency,
-            public_url=settings.public_url.rstrip("/"),
+            public_url=settings.public_address,
             holidays=frozenset(settings.holidays),
             silence_hours=settings.tracking_silence_hours,
             sandbox_speedup=settings.sandbox_carrier_speedup,

@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     jobs_interval_seconds: float = Field(default=60.0, ge=0)
 
     # Fulfilment. The public address goes into labels' QR codes and tracking links.
-    public_url: str = "http://127.0.0.1:8000"
+    #: Unset: where `pasar serve` listens (`http://<host>:<port>`).
+    public_url: str | None = None
     #: A TOML file of carriers (rate tables, couriers) replacing the built-in ones.
     carriers_file: Path | None = None
     #: A shipment with no carrier scan for this long is flagged as possibly late.
@@ -59,6 +60,11 @@ class Settings(BaseSettings):
     @classmethod
     def _known_currency(cls, value: str) -> str:
         return validate_currency(value)
+
+    @property
+    def public_address(self) -> str:
+        """The marketplace's address as people reach it, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def is_sqlite(self) -> bool:
