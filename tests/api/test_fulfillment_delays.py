@@ -1,5 +1,6 @@
 """Proactive delay detection with a frozen clock: each reason flagged before the promise is
-missed, once, announced once, and never for parcels that arrived."""
+missed, once, announced once, and never for parcels that arrived. Days end at the
+warehouse's midnight (the test warehouses are in Jakarta, UTC+7, unless a test moves one)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -15,13 +17,17 @@ from sqlalchemy import select
 from pasar.fulfillment.config import FulfillmentConfig
 from pasar.fulfillment.delays import detect_delays
 from pasar.fulfillment.models import Shipment
+from pasar.fulfillment.timeline import end_of_day
 from pasar.platform.db import Database
 from pasar.platform.outbox import OutboxEvent
 from pasar.platform.settings import Settings
 from tests.api import test_fulfillment_support as f
+from tests.api import test_orders_support as s
+from tests.api.test_inventory_support import WAREHOUSE
 from tests.support import Actors
 
 POST = "pasar-post"
+JAKARTA = str(WAREHOUSE["time_zone"])
 
 
 @pytest.fixture
@@ -36,6 +42,11 @@ def iso(moment: datetime) -> str:
 def day(d: str, hour: int = 1) -> datetime:
     """`hour` o'clock UTC on the ISO day `d`."""
     return datetime.combine(date.fromisoformat(d), time(hour), tzinfo=UTC)
+
+
+def ends(d: str, zone: str = JAKARTA) -> datetime:
+    """The instant the ISO day `d` ends in `zone`: the warehouse's midnight after it."""
+    return end_of_day(date.fromisoformat(d), zone)
 
 
 async def scan_at(
@@ -105,8 +116,8 @@ async def test_three_reasons_are_flagged_before_the_promise_passes(
     second run flags nothing and each flag is announced exactly once."""
     placed, (unpicked, silent, slow) = await three_parcels(client, actors, database)
     ship_by, promised = unpicked["ship_by"], unpicked["promised_date"]
-    now = day(ship_by) + timedelta(days=1)  # 01:00 UTC the day after the ship-by day
-    assert now.date() < date.fromisoformat(promised), "the promise must still stand"
+    now = ends(ship_by) + timedelta(hours=1)  # 01:00 in Jakarta the day after the ship-by day
+    assert now < ends(promised), "the promise must still stand"
     await f.hand_over(client, placed.shop, [silent["id"], slow["id"]])
     await scan_at(client, silent["tracking_number"], "PCK", now - timedelta(hours=49))
     later = (date.fromisoformat(promised) + timedelta(days=2)).isoformat()
@@ -121,7 +132,7 @@ async def test_three_reasons_are_flagged_before_the_promise_passes(
     assert found[silent["id"]][0] == "no_scan"
     assert found[slow["id"]] == ("expected_after_promise", date.fromisoformat(later))
     transit = date.fromisoformat(promised) - date.fromisoformat(ship_by)
-    assert found[unpicked["id"]][1] == now.date() + transit
+    assert found[unpicked["id"]][1] == now.astimezone(ZoneInfo(JAKARTA)).date() + transit
     assert found[silent["id"]][1] == date.fromisoformat(promised)  # still in time
 
     assert await detect(database, config, now) == 0
@@ -230,6 +241,80 @@ async def test_the_delay_notice_is_public(
         headers=placed.shop.seller.headers,
     )
     assert [s["id"] for s in listed.json()["items"]] == [parcel["id"]]
+
+
+async def label_from(
+    client: httpx.AsyncClient, actors: Actors, zone: str
+) -> tuple[s.Shop, dict[str, Any]]:
+    """A label bought for an order shipping from a warehouse in `zone` (moved there before
+    checkout, so its promise was made in that zone too)."""
+    shop = await s.shop(client, actors, f"Zone {zone}")
+    r = await client.patch(
+        f"/api/v1/sellers/{shop.seller.seller_id}/warehouses/{shop.warehouse_id}",
+        json={"time_zone": zone},
+        headers=shop.seller.headers,
+    )
+    assert r.status_code == 200, r.text
+    cart = await s.cart_with(client, [(shop.offers[0], 1)])
+    placed = await s.place(client, cart["token"], s.card())
+    assert placed.status_code == 201, placed.text
+    seller_order_id = placed.json()["seller_orders"][0]["id"]
+    return shop, await f.create_shipment(client, shop, seller_order_id, carrier=POST)
+
+
+@pytest.mark.parametrize(
+    ("zone", "utc_day_after"),
+    [("Asia/Jakarta", 0), ("America/Los_Angeles", 1)],
+)
+async def test_an_uncollected_parcel_is_flagged_at_the_warehouses_midnight(
+    client: httpx.AsyncClient,
+    actors: Actors,
+    database: Database,
+    config: FulfillmentConfig,
+    zone: str,
+    utc_day_after: int,
+) -> None:
+    """Flagged the minute the ship-by day ends where the warehouse is, not before: in
+    Jakarta while it is still that day in UTC (not 7 hours late), in Los Angeles only at
+    08:00 UTC the next day (not 8 hours early)."""
+    _, parcel = await label_from(client, actors, zone)
+    deadline = ends(parcel["ship_by"], zone)
+    ship_by = date.fromisoformat(parcel["ship_by"])
+    assert deadline.date() == ship_by + timedelta(days=utc_day_after)
+    assert deadline < ends(parcel["promised_date"], zone), "the promise must still stand"
+    assert await detect(database, config, deadline - timedelta(minutes=1)) == 0
+    assert await detect(database, config, deadline) == 1
+    assert (await flags(database))[parcel["id"]][0] == "not_picked_up"
+    (event,) = await announced(database)
+    assert "warehouse time" in event["detail"]
+
+
+async def test_on_time_means_by_the_warehouses_midnight(
+    client: httpx.AsyncClient, actors: Actors, database: Database, config: FulfillmentConfig
+) -> None:
+    """Delivered at 16:59 UTC on the promised day in Jakarta is on time; at 17:00 UTC the
+    same UTC day it is late: the promised day had ended there."""
+    placed, on_time = await f.shipped(client, actors, carrier=POST)
+    late_shop, late_parcel = await label_from(client, actors, JAKARTA)
+    deadline = ends(on_time["promised_date"])
+    await scan_at(client, on_time["tracking_number"], "DLV", deadline - timedelta(minutes=1))
+    late_deadline = ends(late_parcel["promised_date"])
+    await scan_at(client, late_parcel["tracking_number"], "DLV", late_deadline)
+    public = (await client.get(f"/api/v1/tracking/{on_time['tracking_number']}")).json()
+    assert public["on_time"] is True
+    assert (await f.shipment(client, placed.shop, on_time["id"]))["on_time"] is True
+    late = (await client.get(f"/api/v1/tracking/{late_parcel['tracking_number']}")).json()
+    assert late["on_time"] is False
+    assert (await f.shipment(client, late_shop, late_parcel["id"]))["on_time"] is False
+    for shop, kept in ((placed.shop, 1), (late_shop, 0)):
+        r = await client.get(
+            f"/api/v1/sellers/{shop.seller.seller_id}/delivery-performance",
+            headers=shop.seller.headers,
+        )
+        assert r.status_code == 200, r.text
+        assert (r.json()["delivered"], r.json()["on_time"]) == (1, kept)
+        assert r.json()["by_carrier"][0]["late"] == 1 - kept
+    assert late_deadline.date() == date.fromisoformat(late_parcel["promised_date"])
 
 
 @pytest.mark.postgres_only

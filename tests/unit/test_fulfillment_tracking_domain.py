@@ -20,9 +20,11 @@ from pasar.fulfillment.timeline import (
     assess_delay,
     decide,
     delay_reason,
+    end_of_day,
     first_name,
     hands_over,
     is_news,
+    local_today,
     order_outcome,
     status_label,
     supersedes,
@@ -38,7 +40,8 @@ def at(hours: float) -> datetime:
     return NOON + timedelta(hours=hours)
 
 
-def facts(**changes: object) -> ParcelFacts:
+def facts(*, zone: str = "UTC", **changes: object) -> ParcelFacts:
+    """A parcel shipped from a warehouse in `zone`: its deadlines end its days there."""
     base: dict[str, object] = {
         "status": T.IN_TRANSIT.value,
         "ship_by": date(2026, 11, 24),
@@ -48,6 +51,8 @@ def facts(**changes: object) -> ParcelFacts:
         "delay_reason": None,
     }
     base.update(changes)
+    base.setdefault("pickup_deadline", end_of_day(base["ship_by"], zone))  # type: ignore[arg-type]
+    base.setdefault("promise_deadline", end_of_day(base["promised_date"], zone))  # type: ignore[arg-type]
     return ParcelFacts(**base)  # type: ignore[arg-type]
 
 
@@ -161,7 +166,7 @@ def test_attempts_and_exceptions_do_not_move_the_order() -> None:
 
 
 def test_an_uncollected_label_is_flagged_once_its_ship_by_day_ends() -> None:
-    """Not picked up: fine on the ship-by day (UTC), flagged the day after."""
+    """Not picked up: fine on the ship-by day (a UTC warehouse here), flagged the day after."""
     parcel = facts(status=T.LABEL_CREATED.value, ship_by=date(2026, 11, 24))
     assert (
         delay_reason(parcel, now=datetime(2026, 11, 24, 23, 59, tzinfo=UTC), silence=SILENCE)
@@ -169,6 +174,60 @@ def test_an_uncollected_label_is_flagged_once_its_ship_by_day_ends() -> None:
     )
     late = datetime(2026, 11, 25, 0, 1, tzinfo=UTC)
     assert delay_reason(parcel, now=late, silence=SILENCE) is DelayReason.NOT_PICKED_UP
+
+
+def test_the_days_end_at_the_warehouses_midnight() -> None:
+    """A day ends at local midnight: 17:00 UTC the same day in Jakarta (UTC+7), 08:00 UTC
+    the next day in Los Angeles (UTC-8 in November)."""
+    assert end_of_day(date(2026, 11, 24), "Asia/Jakarta") == datetime(2026, 11, 24, 17, tzinfo=UTC)
+    assert end_of_day(date(2026, 11, 24), "America/Los_Angeles") == datetime(
+        2026, 11, 25, 8, tzinfo=UTC
+    )
+    assert end_of_day(date(2026, 11, 24), "UTC") == datetime(2026, 11, 25, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("zone", "ends"),
+    [
+        ("Asia/Jakarta", datetime(2026, 11, 24, 17, tzinfo=UTC)),
+        ("America/Los_Angeles", datetime(2026, 11, 25, 8, tzinfo=UTC)),
+    ],
+)
+def test_an_uncollected_label_is_flagged_at_the_warehouses_midnight(
+    zone: str, ends: datetime
+) -> None:
+    """Not picked up as soon as the ship-by day ends where the warehouse is, and not before:
+    not 7 hours late in Jakarta, not 8 hours early in Los Angeles."""
+    parcel = facts(zone=zone, status=T.LABEL_CREATED.value, ship_by=date(2026, 11, 24))
+    before = ends - timedelta(minutes=1)
+    assert delay_reason(parcel, now=before, silence=SILENCE) is None
+    assert delay_reason(parcel, now=ends, silence=SILENCE) is DelayReason.NOT_PICKED_UP
+
+
+def test_a_promise_is_missed_at_the_warehouses_midnight() -> None:
+    """Jakarta's promised day is over at 17:00 UTC, while it is still that day in UTC."""
+    ends = datetime(2026, 11, 27, 17, tzinfo=UTC)
+    parcel = facts(zone="Asia/Jakarta", last_event_at=ends - timedelta(hours=1))
+    assert delay_reason(parcel, now=ends - timedelta(seconds=1), silence=SILENCE) is None
+    assert delay_reason(parcel, now=ends, silence=SILENCE) is DelayReason.PROMISE_PASSED
+
+
+def test_a_new_estimate_counts_from_the_warehouses_today() -> None:
+    """Right after Jakarta's midnight it is already the next day there: an uncollected
+    parcel's estimate is that day plus its transit, not UTC's day plus its transit."""
+    parcel = facts(
+        zone="Asia/Jakarta",
+        status=T.LABEL_CREATED.value,
+        ship_by=date(2026, 11, 24),
+        promised_date=date(2026, 11, 27),
+    )
+    now = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)  # 00:30 on the 25th in Jakarta
+    assert local_today(parcel, now=now) == date(2026, 11, 25)
+    delay = assess_delay(parcel, now=now, silence=SILENCE)
+    assert delay is not None
+    assert delay.expected_date == date(2026, 11, 28)
+    la = facts(zone="America/Los_Angeles")
+    assert local_today(la, now=datetime(2026, 11, 25, 7, 59, tzinfo=UTC)) == date(2026, 11, 24)
 
 
 def test_a_silent_parcel_is_flagged_after_the_silence() -> None:

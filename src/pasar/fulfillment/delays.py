@@ -6,9 +6,10 @@ and their precedence are `timeline`'s) — so a shipment flagged yesterday costs
 today and the job never re-announces. Then one UPDATE per reason sets the flag, its
 detail and a new expected date, and one outbox INSERT announces `ShipmentDelayed`.
 
-Days are UTC days: the ship-by day "has passed" at UTC midnight after it, which is up to
-a working day late for warehouses east of UTC (Jakarta is UTC+7) and never early. The
-carrier pick-up deadline is the end of the ship-by day.
+Days are the warehouse's days, as the promise was made: the ship-by day "has passed" at
+midnight after it in the warehouse's time zone (17:00 UTC the same day in Jakarta), an
+instant stored on the shipment as `pickup_deadline`; the promised day's is
+`promise_deadline`. The carrier pick-up deadline is the end of the ship-by day.
 
 Several processes may run it at once: on PostgreSQL the candidates are locked with
 SKIP LOCKED, so each shipment is flagged by one of them; SQLite has one writer anyway.
@@ -49,10 +50,11 @@ def needs_flag(*, now: datetime, silence: timedelta) -> Any:
     """SQL for `timeline.assess_delay(...) is not None`: the reason that applies (in order
     of precedence) is news for the shipment. Kept exact so the batch never fills up with
     shipments that have nothing new to say."""
-    today = now.date()
     open_ = Shipment.status.not_in([CANCELLED, *(s.value for s in FINAL)])
-    passed = Shipment.promised_date < today
-    unpicked = and_(Shipment.status == TrackingStatus.LABEL_CREATED.value, Shipment.ship_by < today)
+    passed = Shipment.promise_deadline <= now
+    unpicked = and_(
+        Shipment.status == TrackingStatus.LABEL_CREATED.value, Shipment.pickup_deadline <= now
+    )
     silent = and_(
         Shipment.status.in_([s.value for s in MOVING]),
         Shipment.last_event_at <= now - silence,
@@ -97,6 +99,8 @@ async def detect_delays(
                 status=row.status,
                 ship_by=row.ship_by,
                 promised_date=row.promised_date,
+                pickup_deadline=row.pickup_deadline,
+                promise_deadline=row.promise_deadline,
                 expected_date=row.expected_date,
                 last_event_at=row.last_event_at,
                 delay_reason=row.delay_reason,

@@ -52,6 +52,10 @@ class Shipment(Base):
     currency: Mapped[str] = mapped_column(String(3))
     ship_by: Mapped[date] = mapped_column(Date)
     promised_date: Mapped[date] = mapped_column(Date)
+    #: When the ship-by and promised days end in the warehouse's time zone (its midnight
+    #: after them): the instants delay detection and "on time" compare against.
+    pickup_deadline: Mapped[datetime]
+    promise_deadline: Mapped[datetime]
     #: The carrier's current estimate; starts as the promise, moves with scans and delays.
     expected_date: Mapped[date] = mapped_column(Date)
     proof: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -31,6 +31,7 @@ from pasar.fulfillment.errors import (
 )
 from pasar.fulfillment.events import ShipmentCancelled, ShipmentCreated, ShipmentHandedOver
 from pasar.fulfillment.models import Package, Shipment, ShipmentLine, TrackingEvent
+from pasar.fulfillment.timeline import end_of_day
 from pasar.platform.outbox import emit
 
 #: SellerOrder states in which new shipments may be packed.
@@ -228,6 +229,7 @@ async def create_shipment(
             price=0,
             currency=config.currency,
         )
+
     shipment_id = await session.scalar(
         insert(Shipment)
         .values(
@@ -245,6 +247,8 @@ async def create_shipment(
             currency=config.currency,
             ship_by=order.ship_by,
             promised_date=order.promised_date,
+            pickup_deadline=end_of_day(order.ship_by, warehouse.time_zone),
+            promise_deadline=end_of_day(order.promised_date, warehouse.time_zone),
             expected_date=order.promised_date,
             last_event_at=now,
             created_at=now,
@@ -385,20 +389,47 @@ async def hand_over(
 async def _reship(
     session: AsyncSession, handed: Sequence[Shipment], *, caller: orders.Caller, now: datetime
 ) -> None:
-    """A failed delivery whose new parcel the carrier collected is under way again."""
+    """A failed delivery whose new parcel the carrier collected is under way again, on the
+    newest parcel handed over for it."""
     failed = await orders.fulfilment_orders(
         session, ids={r.seller_order_id for r in handed}, statuses=[RESHIPPABLE]
     )
-    for order in failed:
-        latest = max((r for r in handed if r.seller_order_id == order.id), key=lambda r: r.id)
-        await orders.transition(
-            session,
-            [order.id],
-            orders.Action.RESHIP,
-            caller,
-            now=now,
-            shipping=orders.Shipping(latest.carrier, latest.tracking_number),
+    if not failed:
+        return
+    latest: dict[int, Shipment] = {}
+    for row in handed:
+        if row.seller_order_id not in latest or row.id > latest[row.seller_order_id].id:
+            latest[row.seller_order_id] = row
+    await orders.transition(
+        session,
+        [o.id for o in failed],
+        orders.Action.RESHIP,
+        caller,
+        now=now,
+        shipping={
+            o.id: orders.Shipping(latest[o.id].carrier, latest[o.id].tracking_number)
+            for o in failed
+        },
+    )
+
+
+async def _first_live_parcels(
+    session: AsyncSession, seller_order_ids: Sequence[int]
+) -> dict[int, orders.Shipping]:
+    """Per SellerOrder, the carrier and tracking number of its first live parcel (the one
+    the buyer is shown), in one query."""
+    live = (Shipment.status != CANCELLED, Shipment.superseded_at.is_(None))
+    firsts = (
+        select(func.min(Shipment.id))
+        .where(Shipment.seller_order_id.in_(list(seller_order_ids)), *live)
+        .group_by(Shipment.seller_order_id)
+    )
+    found = await session.execute(
+        select(Shipment.seller_order_id, Shipment.carrier, Shipment.tracking_number).where(
+            Shipment.id.in_(firsts)
         )
+    )
+    return {r.seller_order_id: orders.Shipping(r.carrier, r.tracking_number) for r in found}
 
 
 async def ship_complete_orders(
@@ -411,32 +442,24 @@ async def ship_complete_orders(
     if not found:
         return []
     handed = await shipped_quantities(session, [o.id for o in found], handed_over_only=True)
-    shipped: list[int] = []
-    for order in found:
-        if any(handed.get(line.order_line_id, 0) < line.quantity for line in order.lines):
-            continue
-        first = await session.scalar(
-            select(Shipment)
-            .where(
-                Shipment.seller_order_id == order.id,
-                Shipment.status != CANCELLED,
-                Shipment.superseded_at.is_(None),
-            )
-            .order_by(Shipment.id)
-            .limit(1)
-        )
-        assert first is not None
-        await orders.transition(
-            session,
-            [order.id],
-            orders.Action.SHIP,
-            caller,
-            now=now,
-            reason="every parcel handed to the carrier",
-            shipping=orders.Shipping(first.carrier, first.tracking_number),
-        )
-        shipped.append(order.id)
-    return shipped
+    complete = [
+        order.id
+        for order in found
+        if all(handed.get(line.order_line_id, 0) >= line.quantity for line in order.lines)
+    ]
+    if not complete:
+        return []
+    firsts = await _first_live_parcels(session, complete)
+    await orders.transition(
+        session,
+        complete,
+        orders.Action.SHIP,
+        caller,
+        now=now,
+        reason="every parcel handed to the carrier",
+        shipping={i: firsts[i] for i in complete},
+    )
+    return complete
 
 
 async def cancel_shipment(

@@ -6,8 +6,10 @@ newest scan (ties broken by how far along the status is), except that a final st
 delivered, returned to sender — is never undone: a hub scan that turns up after the
 delivery is history, not news.
 
-Delay reasons, most serious first (dates are UTC days; a "day has passed" once UTC
-midnight after it has struck):
+Delay reasons, most serious first. Days are the warehouse's days, like the promise
+itself (`carriers.promise`): a day "has passed" once midnight after it has struck in the
+warehouse's time zone, an instant stored on the shipment when it is created
+(`pickup_deadline`, `promise_deadline`; see `end_of_day`):
 
     promise_passed          not delivered and the promised day has passed (the last resort)
     not_picked_up           label bought, no carrier scan by the end of the ship-by day
@@ -26,8 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from pasar.fulfillment.domain import FINAL, MOVING, TrackingStatus, WhereLeft
 
@@ -170,6 +173,9 @@ def order_outcome(statuses: Sequence[str]) -> OrderOutcome:
 # --- delays ------------------------------------------------------------------------------
 
 
+DAY = timedelta(days=1)
+
+
 class DelayReason(StrEnum):
     PROMISE_PASSED = "promise_passed"
     NOT_PICKED_UP = "not_picked_up"
@@ -197,13 +203,29 @@ def delay_message(reason: str | None) -> str | None:
         return "This parcel may arrive later than promised."
 
 
+def end_of_day(day: date, time_zone: str) -> datetime:
+    """The instant `day` ends in `time_zone` (its local midnight after), as aware UTC.
+
+    A promise is made in the warehouse's days, so it is kept or missed at the warehouse's
+    midnight: 17:00 UTC the same day in Jakarta, 08:00 UTC the next day in Los Angeles.
+    """
+    after = datetime.combine(day + timedelta(days=1), time.min, tzinfo=ZoneInfo(time_zone))
+    return after.astimezone(UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class ParcelFacts:
-    """What delay detection needs to know about one shipment."""
+    """What delay detection needs to know about one shipment.
+
+    The deadlines are the instants its ship-by and promised days end (`end_of_day` in the
+    warehouse's time zone); the dates are kept for the words and the transit estimate.
+    """
 
     status: str
     ship_by: date
     promised_date: date
+    pickup_deadline: datetime
+    promise_deadline: datetime
     expected_date: date
     last_event_at: datetime
     delay_reason: str | None
@@ -220,16 +242,21 @@ def delay_reason(facts: ParcelFacts, *, now: datetime, silence: timedelta) -> De
     """The most serious reason this shipment may miss its promise, if any."""
     if facts.status == CANCELLED or facts.status in {s.value for s in FINAL}:
         return None
-    today = now.date()
-    if today > facts.promised_date:
+    if now >= facts.promise_deadline:
         return DelayReason.PROMISE_PASSED
-    if facts.status == T.LABEL_CREATED.value and today > facts.ship_by:
+    if facts.status == T.LABEL_CREATED.value and now >= facts.pickup_deadline:
         return DelayReason.NOT_PICKED_UP
     if facts.status in {s.value for s in MOVING} and now - facts.last_event_at >= silence:
         return DelayReason.NO_SCAN
     if facts.expected_date > facts.promised_date:
         return DelayReason.EXPECTED_AFTER_PROMISE
     return None
+
+
+def local_today(facts: ParcelFacts, *, now: datetime) -> date:
+    """The warehouse's date at `now`, counted in whole days from the end of the promised
+    day (the zone is not stored; a daylight-saving change moves this by at most an hour)."""
+    return facts.promised_date + DAY * (1 + (now - facts.promise_deadline) // DAY)
 
 
 def is_news(reason: DelayReason, current: str | None) -> bool:
@@ -244,23 +271,22 @@ def assess_delay(facts: ParcelFacts, *, now: datetime, silence: timedelta) -> De
     reason = delay_reason(facts, now=now, silence=silence)
     if reason is None or not is_news(reason, facts.delay_reason):
         return None
-    today = now.date()
-    one_day = timedelta(days=1)
+    today = local_today(facts, now=now)
     expected = facts.expected_date
     promised = facts.promised_date.isoformat()
     if reason is DelayReason.PROMISE_PASSED:
-        expected = max(expected, today + one_day)
+        expected = max(expected, today + DAY)
         detail = f"Not delivered by the promised {promised}; now {facts.status.replace('_', ' ')}."
     elif reason is DelayReason.NOT_PICKED_UP:
         # The carrier collects today at the earliest, then needs the transit it was given.
-        transit = max(facts.promised_date - facts.ship_by, one_day)
+        transit = max(facts.promised_date - facts.ship_by, DAY)
         expected = max(expected, today + transit)
         detail = (
-            f"No carrier scan by the end of the ship-by day {facts.ship_by.isoformat()} (UTC); "
-            f"promised {promised}."
+            f"No carrier scan by the end of the ship-by day {facts.ship_by.isoformat()} "
+            f"(warehouse time); promised {promised}."
         )
     elif reason is DelayReason.NO_SCAN:
-        expected = max(expected, today + one_day)
+        expected = max(expected, today + DAY)
         hours = int((now - facts.last_event_at).total_seconds() // 3600)
         detail = (
             f"No carrier scan for {hours} hours (last {facts.last_event_at:%Y-%m-%d %H:%M} UTC); "

@@ -275,7 +275,7 @@ async def _apply(
                 ShipmentDelivered(
                     **common,
                     where_left=str(where) if where else None,
-                    on_time=update.occurred_at.date() <= row.promised_date,
+                    on_time=update.occurred_at < row.promise_deadline,
                 )
             )
     await session.flush()
@@ -495,9 +495,9 @@ def _public_view(
     carrier = config.carriers.get(row.carrier)
     delivered = row.status == TrackingStatus.DELIVERED.value and row.delivered_at is not None
     if delivered and row.delivered_at is not None:
-        on_time = row.delivered_at.date() <= row.promised_date
+        on_time = row.delivered_at < row.promise_deadline
     else:
-        on_time = now.date() <= row.promised_date and row.expected_date <= row.promised_date
+        on_time = now < row.promise_deadline and row.expected_date <= row.promised_date
     proof = None
     if delivered:
         given = row.proof or {}

@@ -68,7 +68,7 @@ def _view(
     carrier = config.carriers.get(r.carrier)
     on_time = None
     if r.status == TrackingStatus.DELIVERED.value and r.delivered_at is not None:
-        on_time = r.delivered_at.date() <= r.promised_date
+        on_time = r.delivered_at < r.promise_deadline
     delay = (
         DelayRead(reason=r.delay_reason, detail=r.delay_detail, flagged_at=r.delayed_at)
         if r.delay_reason and r.delayed_at

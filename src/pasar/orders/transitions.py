@@ -2,19 +2,20 @@
 
 `transition` takes many SellerOrders at once (bulk actions, sweeps, a payment that
 verifies a whole Order) and costs the same handful of statements for one or a hundred:
-one locking SELECT, the side effects (stock and money, batched), one guarded UPDATE, one
+one locking SELECT, the side effects (stock batched; money still one call per SellerOrder),
+one guarded UPDATE (per-SellerOrder shipping details ride in it as a CASE on id), one
 history INSERT and one outbox INSERT. It is all or nothing: if any SellerOrder may not
 make the move, none does and the caller gets the reason. It flushes; callers commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar import inventory, payments
@@ -74,13 +75,14 @@ async def transition(
     reason: str | None = None,
     seller_id: int | None = None,
     order_id: int | None = None,
-    shipping: Shipping | None = None,
+    shipping: Shipping | Mapping[int, Shipping] | None = None,
     proof: dict[str, Any] | None = None,
 ) -> list[int]:
     """Apply `action` to every listed SellerOrder or to none; returns the ids moved.
 
     `seller_id` / `order_id` scope the lookup: a SellerOrder outside them is "not found",
-    so a seller never learns that another seller's id exists.
+    so a seller never learns that another seller's id exists. `shipping` is one carrier
+    and tracking number for all, or one per SellerOrder id (a bulk hand-over).
     """
     ids = sorted(set(seller_order_ids))
     if not ids:
@@ -163,22 +165,19 @@ async def _side_effects(
     action: Action,
     caller: Caller,
     reason: str | None,
-    shipping: Shipping | None,
+    shipping: Shipping | Mapping[int, Shipping] | None,
     proof: dict[str, Any] | None,
     values: dict[str, Any],
 ) -> None:
     """Stock and money follow the move; extra columns join the UPDATE in `values`."""
     reference = _stock_reference([r.number for r in rows])
     if action in (Action.SHIP, Action.RESHIP):
-        if shipping is None or not shipping.carrier.strip() or not shipping.tracking_number.strip():
-            raise ShippingDetailsMissing(
-                "Give the carrier and the tracking number to ship.", field="tracking_number"
-            )
-        values.update(carrier=shipping.carrier.strip(), tracking_number=shipping.tracking_number)
+        values.update(_shipping_values([r.id for r in rows], shipping))
     if action is Action.SHIP:
         await inventory.commit_sale(
             session, reservations=_held(rows), reference=reference, actor=caller.ref
         )
+        # One locking read (and, for a card, a capture) per SellerOrder: the N+1 left here.
         for row in rows:
             await payments.capture(session, seller_order_id=row.id, actor=caller.ref)
     elif action is Action.CANCEL:
@@ -207,6 +206,29 @@ async def _side_effects(
             await payments.collect_cash(session, seller_order_id=row.id, actor=caller.ref)
         if proof:
             values["delivery_proof"] = proof
+
+
+def _shipping_values(
+    ids: Sequence[int], shipping: Shipping | Mapping[int, Shipping] | None
+) -> dict[str, Any]:
+    """The carrier and tracking columns for the one UPDATE: plain values when every
+    SellerOrder ships alike, else a CASE on id (one statement however many there are)."""
+    given = shipping if isinstance(shipping, Mapping) else dict.fromkeys(ids, shipping)
+    per_id: dict[int, tuple[str, str]] = {}
+    for id_ in ids:
+        one = given.get(id_)
+        if one is None or not one.carrier.strip() or not one.tracking_number.strip():
+            raise ShippingDetailsMissing(
+                "Give the carrier and the tracking number to ship.", field="tracking_number"
+            )
+        per_id[id_] = (one.carrier.strip(), one.tracking_number)
+    if len(set(per_id.values())) == 1:
+        carrier, tracking_number = next(iter(per_id.values()))
+        return {"carrier": carrier, "tracking_number": tracking_number}
+    return {
+        "carrier": case({i: c for i, (c, _) in per_id.items()}, value=SellerOrder.id),
+        "tracking_number": case({i: t for i, (_, t) in per_id.items()}, value=SellerOrder.id),
+    }
 
 
 def _stock_reference(numbers: list[str]) -> str:

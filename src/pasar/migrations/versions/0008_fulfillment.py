@@ -41,6 +41,8 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("ship_by", sa.Date(), nullable=False),
         sa.Column("promised_date", sa.Date(), nullable=False),
+        sa.Column("pickup_deadline", pasar.platform.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("promise_deadline", pasar.platform.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expected_date", sa.Date(), nullable=False),
         sa.Column("proof", sa.JSON(), nullable=True),
         sa.Column("delay_reason", sa.String(length=40), nullable=True),
