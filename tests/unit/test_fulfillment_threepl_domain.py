@@ -66,6 +66,12 @@ def test_sandbox_boxes_weigh_what_their_units_do() -> None:
         ("http://127.0.0.1:9000/in", True),
         ("http://3pl.example.com/in", False),
         ("http://10.0.0.5/in", False),
+        ("https://10.0.0.5/in", False),
+        ("https://192.168.1.20/in", False),
+        ("https://169.254.169.254/latest/meta-data/", False),
+        ("https://[fe80::1]/in", False),
+        ("https://8.8.8.8/in", True),
+        ("https://127.0.0.1:8443/in", True),
         ("ftp://3pl.example.com/in", False),
         ("https://user:pw@3pl.example.com/in", False),
         ("https://3pl.example.com:99999/in", False),
@@ -74,7 +80,8 @@ def test_sandbox_boxes_weigh_what_their_units_do() -> None:
     ],
 )
 def test_endpoints_are_https_or_loopback_http(url: str, ok: bool) -> None:
-    """Requests travel over https; plain http only to this machine; no credentials in URLs."""
+    """Requests travel over https; plain http only to this machine; no private networks;
+    no credentials in URLs."""
     assert (endpoint_problem(url) is None) is ok
 
 
