@@ -36,10 +36,13 @@ class CheckoutConfig:
     commission_bps: int = 1000
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> CheckoutConfig:
+    def from_settings(
+        cls, settings: Settings, *, carriers: Carriers | None = None
+    ) -> CheckoutConfig:
+        """`carriers`: the app's already-loaded set; without it they are read from settings."""
         return cls(
             currency=settings.currency,
             holidays=frozenset(settings.holidays),
-            carriers=load_carriers(settings.carriers_file),
+            carriers=carriers if carriers is not None else load_carriers(settings.carriers_file),
             commission_bps=settings.commission_bps,
         )

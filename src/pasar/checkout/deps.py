@@ -20,7 +20,9 @@ def checkout_clock() -> datetime:
 
 
 def checkout_config(request: Request) -> CheckoutConfig:
-    return CheckoutConfig.from_settings(request.app.state.settings)
+    """Checkout shops the same carriers fulfilment ships with: the app's one set."""
+    state = request.app.state
+    return CheckoutConfig.from_settings(state.settings, carriers=state.fulfillment_config.carriers)
 
 
 Now = Annotated[datetime, Depends(checkout_clock)]

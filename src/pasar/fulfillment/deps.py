@@ -16,12 +16,8 @@ def fulfillment_clock() -> datetime:
 
 
 def fulfillment_config(request: Request) -> FulfillmentConfig:
-    """Carriers are read from their file once per app, not once per request."""
-    state = request.app.state
-    config: FulfillmentConfig | None = getattr(state, "fulfillment_config", None)
-    if config is None:
-        config = FulfillmentConfig.from_settings(state.settings)
-        state.fulfillment_config = config
+    """The app's one configuration, built (carriers read and checked) in `create_app`."""
+    config: FulfillmentConfig = request.app.state.fulfillment_config
     return config
 
 
