@@ -5,6 +5,7 @@ warehouse's midnight (the test warehouses are in Jakarta, UTC+7, unless a test m
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -111,15 +112,19 @@ async def three_parcels(
 async def test_three_reasons_are_flagged_before_the_promise_passes(
     client: httpx.AsyncClient, actors: Actors, database: Database, config: FulfillmentConfig
 ) -> None:
-    """Not collected by the end of its ship-by day, silent for 48 hours, expected after the
-    promise: each flagged once, with a later estimate, while the promise still stands; a
-    second run flags nothing and each flag is announced exactly once."""
+    """Not collected by the end of its ship-by day, silent for longer than the silence
+    window, expected after the promise: each flagged once, with a later estimate, while the
+    promise still stands; a second run flags nothing and each flag is announced once."""
     placed, (unpicked, silent, slow) = await three_parcels(client, actors, database)
+    # A short silence window, so the silent parcel's last scan falls after its label was
+    # created whatever the wall clock says (a 48-hour one reached back before it whenever
+    # the order was placed less than two days before its ship-by day ended).
+    config = dataclasses.replace(config, silence_hours=5)
     ship_by, promised = unpicked["ship_by"], unpicked["promised_date"]
     now = ends(ship_by) + timedelta(hours=1)  # 01:00 in Jakarta the day after the ship-by day
     assert now < ends(promised), "the promise must still stand"
     await f.hand_over(client, placed.shop, [silent["id"], slow["id"]])
-    await scan_at(client, silent["tracking_number"], "PCK", now - timedelta(hours=49))
+    await scan_at(client, silent["tracking_number"], "PCK", now - timedelta(hours=6))
     later = (date.fromisoformat(promised) + timedelta(days=2)).isoformat()
     await scan_at(
         client, slow["tracking_number"], "ARR", now - timedelta(hours=1), expected_date=later
