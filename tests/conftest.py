@@ -105,6 +105,7 @@ def settings(database_url: str) -> Settings:
         log_level="WARNING",
         login_rate_limit="5/minute",
         jobs_interval_seconds=0,
+        embedded_worker=False,
     )
 
 

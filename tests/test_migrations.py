@@ -22,11 +22,14 @@ def _import_all_models() -> None:
     import pasar.fulfillment.models
     import pasar.identity.models
     import pasar.inventory.models
+    import pasar.notifications.models
     import pasar.orders.models
     import pasar.payments.models
     import pasar.platform.idempotency
     import pasar.platform.outbox
-    import pasar.sellers.models  # noqa: F401
+    import pasar.platform.scheduler
+    import pasar.sellers.models
+    import pasar.webhooks.models  # noqa: F401
 
 
 def _only_declared(

@@ -28,17 +28,22 @@ from pasar import (
     fulfillment,
     identity,
     inventory,
+    notifications,
+    operations,
     orders,
     payments,
     sellers,
+    webhooks,
 )
 from pasar.platform import problems
 from pasar.platform.db import Database
 from pasar.platform.errors import DomainError
+from pasar.platform.jobs import Consumer, Drain, Job
 from pasar.platform.observability import Metrics, RequestObservability, configure_logging
 from pasar.platform.ratelimit import RateLimiter
 from pasar.platform.settings import Settings
 from pasar.platform.time import utcnow
+from pasar.platform.worker import Worker
 
 #: Every module, in the order their routers are mounted.
 MODULES: tuple[ModuleType, ...] = (
@@ -50,6 +55,9 @@ MODULES: tuple[ModuleType, ...] = (
     orders,
     fulfillment,
     checkout,
+    notifications,
+    webhooks,
+    operations,
 )
 
 DESCRIPTION = """
@@ -77,7 +85,9 @@ def build_database(url: str, *, pool_size: int = 10) -> Database:
     return database
 
 
-async def run_sweeps(database: Database, settings: Settings) -> dict[str, int]:
+async def run_sweeps(
+    database: Database, settings: Settings, *, only: Iterable[str] | None = None
+) -> dict[str, int]:
     """One pass of the sweeps: unpaid past deadline, delivered past the window, sandbox
     parcels moving on, shipments at risk of missing their promise, 3PL requests to push.
 
@@ -114,7 +124,10 @@ async def run_sweeps(database: Database, settings: Settings) -> dict[str, int]:
         "threepl_pushed": push,
     }
     done: dict[str, int] = {}
+    chosen = set(sweeps) if only is None else set(only)
     for name, sweep in sweeps.items():
+        if name not in chosen:
+            continue
         try:
             async with database.sessionmaker() as session:
                 done[name] = await sweep(session)
@@ -124,18 +137,70 @@ async def run_sweeps(database: Database, settings: Settings) -> dict[str, int]:
     return done
 
 
-async def run_sweeps_forever(database: Database, settings: Settings) -> None:
-    """`pasar serve`'s embedded scheduler (a worker process takes this over in issue 5)."""
-    log = structlog.get_logger("pasar.sweeps")
-    while True:
-        await asyncio.sleep(settings.jobs_interval_seconds)
-        try:
-            done = await run_sweeps(database, settings)
-        except Exception:  # a failed pass must not stop the next one
-            log.exception("sweep failed")
-            continue
-        if any(done.values()):
-            log.info("sweep", **done)
+def _sweep_every(settings: Settings) -> timedelta | None:
+    seconds = settings.jobs_interval_seconds
+    return timedelta(seconds=seconds) if seconds > 0 else None
+
+
+def _sweep_job(name: str, sweep: str) -> Job:
+    """One of `run_sweeps`'s sweeps as a scheduled job (once per period across workers)."""
+
+    async def run(database: Database, settings: Settings, now: Any) -> int:
+        done = await run_sweeps(database, settings, only=(sweep,))
+        return done[sweep]
+
+    return Job(name=name, every=_sweep_every, run=run)
+
+
+#: The order journey's sweeps, scheduled once per `PASAR_JOBS_INTERVAL_SECONDS`.
+SWEEP_JOBS: tuple[Job, ...] = (
+    _sweep_job("orders.expire_unpaid", "expired"),
+    _sweep_job("orders.complete_delivered", "completed"),
+    _sweep_job("fulfillment.advance_sandbox", "sandbox_scans"),
+    _sweep_job("fulfillment.detect_delays", "delayed"),
+)
+
+
+async def _push_threepl(database: Database, settings: Settings) -> int:
+    done = await run_sweeps(database, settings, only=("threepl_pushed",))
+    return max(done["threepl_pushed"], 0)
+
+
+def consumers(settings: Settings) -> list[Consumer]:
+    """Every module's outbox consumers (and the broker fan-out when one is configured)."""
+    found: list[Consumer] = []
+    for module in MODULES:
+        found.extend(getattr(module, "CONSUMERS", {}).values())
+    if settings.event_broker:
+        from pasar.platform.broker import NatsFanout
+
+        found.append(NatsFanout(settings.event_broker))
+    return found
+
+
+def drains() -> list[Drain]:
+    found = [Drain(name="fulfillment.push_threepl", run=_push_threepl)]
+    for module in MODULES:
+        found.extend(getattr(module, "DRAINS", ()))
+    return found
+
+
+def jobs() -> list[Job]:
+    found = list(SWEEP_JOBS)
+    for module in MODULES:
+        found.extend(getattr(module, "JOBS", ()))
+    return found
+
+
+def build_worker(database: Database, settings: Settings) -> Worker:
+    """A worker with everything the modules contribute: consumers, drains and jobs."""
+    return Worker(
+        database=database,
+        settings=settings,
+        consumers=consumers(settings),
+        drains=drains(),
+        jobs=jobs(),
+    )
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
@@ -147,14 +212,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        sweeper = None
-        if settings.jobs_interval_seconds > 0:
-            sweeper = asyncio.create_task(run_sweeps_forever(db, settings))
+        worker, task = None, None
+        if settings.embedded_worker:
+            worker = build_worker(db, settings)
+            task = asyncio.create_task(worker.run())
         yield
-        if sweeper is not None:
-            sweeper.cancel()
+        if worker is not None and task is not None:
+            worker.stop()
             with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+                await task
         if owns_database:
             await db.dispose()
 

@@ -40,6 +40,7 @@ from pasar.fulfillment import threepl
 from pasar.fulfillment.config import FulfillmentConfig
 from pasar.fulfillment.models import ThreePLConnection, ThreePLRequest
 from pasar.fulfillment.shipments import PackageSpec
+from pasar.platform import backoff
 from pasar.platform.errors import DomainError
 from pasar.platform.signing import HEADER, sign
 
@@ -79,13 +80,10 @@ def backoff_delay(
     max_seconds: float = MAX_DELAY_SECONDS,
     rand: Callable[[], float] = random.random,
 ) -> timedelta:
-    """Wait before the attempt after `attempts` failures: exponential, capped, with "equal
-    jitter" (between half and all of it), so a recovering 3PL is not hit by every request
-    at the same second yet each still waits at least half its step."""
-    if attempts < 1:
-        raise ValueError("a backoff follows at least one failed attempt")
-    step = min(max_seconds, base_seconds * 2 ** min(attempts - 1, 62))
-    return timedelta(seconds=step / 2 + rand() * step / 2)
+    """The platform's backoff with the 3PL push's steps (30 s doubling to 1 h)."""
+    return backoff.backoff_delay(
+        attempts, base_seconds=base_seconds, max_seconds=max_seconds, rand=rand
+    )
 
 
 def after_failure(attempts: int, max_attempts: int) -> str:

@@ -14,11 +14,14 @@ import pasar.checkout.models
 import pasar.fulfillment.models
 import pasar.identity.models
 import pasar.inventory.models
+import pasar.notifications.models
 import pasar.orders.models
 import pasar.payments.models
 import pasar.platform.idempotency
 import pasar.platform.outbox
-import pasar.sellers.models  # noqa: F401  (register tables)
+import pasar.platform.scheduler
+import pasar.sellers.models
+import pasar.webhooks.models  # noqa: F401  (register tables)
 from pasar.platform.db import Base
 
 target_metadata = Base.metadata

@@ -56,6 +56,38 @@ class Settings(BaseSettings):
     #: The sandbox carrier's clock: real hours between scans, divided by this (demo speed).
     sandbox_carrier_speedup: float = Field(default=1.0, gt=0)
 
+    # Events and workers (issue 5).
+    #: `pasar serve` also runs a worker (relay, senders, scheduled jobs) in each process.
+    #: Turn off when `pasar worker` processes do that work.
+    embedded_worker: bool = True
+    #: Outbox events a worker claims at once; a failing batch is retried event by event.
+    relay_batch_size: int = Field(default=200, gt=0, le=5_000)
+    #: Failed attempts after which an event is dead-lettered for an operator to replay.
+    relay_max_attempts: int = Field(default=10, gt=0)
+    #: How long an idle worker waits before looking for work again.
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    #: Fan every event out to NATS JetStream (`nats://host:4222`), subjects `pasar.events.<name>`.
+    event_broker: str | None = None
+
+    # Buyer notifications.
+    #: Outgoing mail server; unset keeps every email in the mail log only.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, gt=0, lt=65_536)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    #: "none", "starttls" or "tls" (implicit TLS, usually port 465).
+    smtp_security: str = "none"
+    mail_from: str = "Pasar <no-reply@pasar.example>"
+    #: "log" keeps text messages in the SMS log; other providers plug in behind the same interface.
+    sms_provider: str = "log"
+    #: The language of notifications when the buyer chose none ("en" or "id").
+    default_locale: str = "en"
+
+    # Seller webhooks.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: An endpoint whose deliveries have failed for this long without a success is disabled.
+    webhook_disable_after_hours: float = Field(default=24.0, gt=0)
+
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str) -> str:

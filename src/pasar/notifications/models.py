@@ -1,0 +1,3 @@
+"""notifications tables."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""webhooks tables."""
+
+from __future__ import annotations
