@@ -221,6 +221,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             worker.stop()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            await worker.close()
         if owns_database:
             await db.dispose()
 

@@ -1,4 +1,4 @@
-"""The `pasar` command: serve, migrate, demo, sweep, create-operator."""
+"""The `pasar` command: serve, worker, migrate, demo, sweep, create-operator."""
 
 from __future__ import annotations
 
@@ -193,6 +193,49 @@ def sweep() -> None:
         f"{done['expired']} unpaid seller orders expired, "
         f"{done['completed']} delivered seller orders completed"
     )
+
+
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Do what is due now, print what was done, and exit.")
+    ] = False,
+) -> None:
+    """Deliver events and run the scheduled jobs until stopped (SIGTERM or Ctrl-C).
+
+    Run any number, on any host, against the same PostgreSQL database: they share the work
+    through row locks (`FOR UPDATE SKIP LOCKED`) and claim each scheduled period once. Set
+    `PASAR_EMBEDDED_WORKER=false` on `pasar serve` when dedicated workers do this work.
+    A worker stopped by a signal finishes the batch in hand; one killed outright loses
+    nothing (its batch rolls back and is claimed again).
+    """
+    import signal
+
+    from pasar.app import build_database, build_worker
+    from pasar.platform.observability import configure_logging
+
+    settings = Settings()
+    configure_logging(level=settings.log_level, json=settings.log_json)
+
+    async def run() -> None:
+        database = build_database(settings.database_url, pool_size=settings.db_pool_size)
+        runner = build_worker(database, settings)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, runner.stop)
+        try:
+            if once:
+                done = await runner.run_once()
+                typer.echo(", ".join(f"{name}: {n}" for name, n in done.items()))
+            else:
+                await runner.run()
+        finally:
+            await runner.close()
+            await database.dispose()
+
+    if not once:
+        typer.echo("Pasar worker started: relaying events, sending, running scheduled jobs")
+    _run(run())
 
 
 @app.command("create-operator")

@@ -61,8 +61,36 @@ class Worker:
         await asyncio.gather(*loops)
         log.info("worker stopped", worker=self.name)
 
+    async def run_once(self) -> dict[str, int]:
+        """Do everything due now and return (cron-style use, the demo, tests): relay until
+        no event is pending, run each drain until idle, run the jobs whose period is free."""
+        policy = RelayPolicy(
+            batch_size=self.settings.relay_batch_size,
+            max_attempts=self.settings.relay_max_attempts,
+        )
+        done = {"relay": 0}
+        while handled := await relay_once(self.database, self.consumers, policy=policy):
+            done["relay"] += handled
+        for drain in self.drains:
+            done[drain.name] = 0
+            while handled := await drain.run(self.database, self.settings):
+                done[drain.name] += handled
+                # what a drain sends may cause events (a disabled endpoint): relay them too
+                while more := await relay_once(self.database, self.consumers, policy=policy):
+                    done["relay"] += more
+        done.update(await run_due(self.database, self.settings, self.jobs, worker=self.name))
+        return done
+
     def stop(self) -> None:
         self.stopping.set()
+
+    async def close(self) -> None:
+        """Release what the consumers hold open (a broker connection)."""
+        for consume in self.consumers:
+            close = getattr(consume, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()
 
     def _bind(self, drain: Drain) -> Callable[[], Awaitable[int]]:
         async def run() -> int:
