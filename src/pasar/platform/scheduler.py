@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import String, Text, select, update
+from sqlalchemy import String, Text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -113,14 +113,4 @@ async def run_due(
     return ran
 
 
-async def recent_runs(database: Database, *, limit: int = 100) -> list[ScheduledRun]:
-    async with database.sessionmaker() as session:
-        rows = await session.scalars(
-            select(ScheduledRun)
-            .order_by(ScheduledRun.started_at.desc(), ScheduledRun.job)
-            .limit(limit)
-        )
-        return list(rows)
-
-
-__all__ = ["ScheduledRun", "claim", "period_start", "recent_runs", "run_due"]
+__all__ = ["ScheduledRun", "claim", "period_start", "run_due"]
