@@ -32,7 +32,18 @@ from pasar.checkout.views import Contact, PricedCart
 from pasar.identity import Principal
 from pasar.platform.idempotency import run_idempotent
 
-CONTACT_FIELDS = ("email", "phone", "name", "line1", "line2", "city", "region", "postal_code")
+CONTACT_FIELDS = (
+    "email",
+    "phone",
+    "name",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postal_code",
+    "language",
+    "sms_updates",
+)
 
 
 def new_token() -> str:

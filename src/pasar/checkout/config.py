@@ -34,6 +34,8 @@ class CheckoutConfig:
     #: The marketplace's free standard shipping, per seller group; None: never free.
     free_standard_from: int | None = FREE_STANDARD_FROM
     commission_bps: int = 1000
+    #: The language of notifications for a buyer who chose none.
+    default_locale: str = "en"
 
     @classmethod
     def from_settings(
@@ -45,4 +47,5 @@ class CheckoutConfig:
             holidays=frozenset(settings.holidays),
             carriers=carriers if carriers is not None else load_carriers(settings.carriers_file),
             commission_bps=settings.commission_bps,
+            default_locale=settings.default_locale,
         )

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -58,6 +59,9 @@ class Cart(Base):
     region: Mapped[str | None] = mapped_column(String(100))
     postal_code: Mapped[str | None] = mapped_column(String(20))
     country: Mapped[str | None] = mapped_column(String(2))
+    #: Notifications: the buyer's language (None: the default) and text messages or not.
+    language: Mapped[str | None] = mapped_column(String(8))
+    sms_updates: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Chosen service per seller: {"<seller_id>": "standard" | "expedited"}.
     delivery: Mapped[dict[str, Any]]
     order_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -81,6 +81,8 @@ def _draft(
         currency=cart.currency,
         payment_method=method,
         seller_orders=groups,
+        language=contact.language or config.default_locale,
+        sms_updates=contact.sms_updates,
     )
 
 

@@ -85,6 +85,8 @@ def contact_of(cart: Cart) -> Contact | None:
         region=cart.region or "",
         postal_code=cart.postal_code or "",
         country=cart.country or "",
+        language=cart.language,
+        sms_updates=bool(cart.sms_updates),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, EmailStr, Field
 
@@ -78,6 +78,16 @@ class AddressUpdate(BaseModel):
         Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. ID."),
         AfterValidator(_country),
     ]
+    language: Literal["en", "id"] | None = Field(
+        default=None,
+        description="The language of the order's emails and text messages "
+        "(English or Indonesian); omitted: the marketplace's default.",
+    )
+    sms_updates: bool = Field(
+        default=False,
+        description="Also send text messages to `phone` when the order ships, is out for "
+        "delivery, is delivered or runs late.",
+    )
 
     def contact(self) -> Contact:
         return Contact(
@@ -90,6 +100,8 @@ class AddressUpdate(BaseModel):
             region=self.region,
             postal_code=self.postal_code,
             country=self.country,
+            language=self.language,
+            sms_updates=self.sms_updates,
         )
 
 
@@ -228,6 +240,8 @@ class ContactRead(BaseModel):
     region: str
     postal_code: str
     country: str
+    language: str | None
+    sms_updates: bool
 
 
 class CartRead(BaseModel):

@@ -28,6 +28,10 @@ class Contact:
     region: str
     postal_code: str
     country: str
+    #: The buyer's language for notifications; None: the marketplace's default.
+    language: str | None = None
+    #: Text messages at the key moments (shipped, delivered, ...), besides email.
+    sms_updates: bool = False
 
     def shipping_address(self) -> dict[str, str | None]:
         """Where the parcel goes (contact details apart), as orders store it."""

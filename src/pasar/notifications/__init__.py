@@ -1,15 +1,35 @@
-"""notifications: buyer emails and text messages, from domain events.
+"""notifications: buyer emails and text messages, from domain events and reminders.
 
-Placeholder wiring: filled in by issue 5's notifications work.
+Planning (`CONSUMERS`, in the relay's transaction) turns events into rows of the
+notification log, at most one per event, template, channel and recipient. Sending
+(`DRAINS`, every worker) claims due rows, renders and sends them by SMTP (or keeps them in
+the mail log) and the SMS provider, at most once. Reminders (`JOBS`) plan the payment and
+confirm-receipt reminders. The operator reads and resends through `router`.
 """
 
-from fastapi import APIRouter
+from __future__ import annotations
 
+from datetime import timedelta
+
+from pasar.notifications.planning import plan_events
+from pasar.notifications.reminders import remind_payments, remind_receipts
+from pasar.notifications.router import router
+from pasar.notifications.sending import send_due
 from pasar.platform.jobs import Consumer, Drain, Job
+from pasar.platform.settings import Settings
 
-router = APIRouter()
-CONSUMERS: dict[str, Consumer] = {}
-DRAINS: tuple[Drain, ...] = ()
-JOBS: tuple[Job, ...] = ()
+
+def _every(settings: Settings) -> timedelta | None:
+    """As often as the order journey's sweeps (`PASAR_JOBS_INTERVAL_SECONDS`; 0: off)."""
+    seconds = settings.jobs_interval_seconds
+    return timedelta(seconds=seconds) if seconds > 0 else None
+
+
+CONSUMERS: dict[str, Consumer] = {"notifications": plan_events}
+DRAINS: tuple[Drain, ...] = (Drain(name="notifications.send", run=send_due),)
+JOBS: tuple[Job, ...] = (
+    Job(name="notifications.payment_reminders", every=_every, run=remind_payments),
+    Job(name="notifications.receipt_reminders", every=_every, run=remind_receipts),
+)
 
 __all__ = ["CONSUMERS", "DRAINS", "JOBS", "router"]

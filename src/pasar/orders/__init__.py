@@ -2,7 +2,9 @@
 
 Other modules import only this. Every transition is one function here that checks the
 state, writes history and emits an event in the caller's transaction. Payments tell
-orders about money that arrives later through events (`SUBSCRIPTIONS`).
+orders about money that arrives later through events (`SUBSCRIPTIONS`). Notifications
+read what to tell buyers through `order_notices`, `unpaid_orders` and
+`delivered_unconfirmed` (set-based, no locks).
 """
 
 from pasar.orders.domain import Action, Actor, Status
@@ -13,6 +15,14 @@ from pasar.orders.fulfilment import (
     FulfilmentOrder,
     HeldStock,
     fulfilment_orders,
+)
+from pasar.orders.notices import (
+    NoticeLine,
+    NoticePart,
+    OrderNotice,
+    delivered_unconfirmed,
+    order_notices,
+    unpaid_orders,
 )
 from pasar.orders.placing import (
     LineDraft,
@@ -53,8 +63,11 @@ __all__ = [
     "FulfilmentOrder",
     "HeldStock",
     "LineDraft",
+    "NoticeLine",
+    "NoticePart",
     "OrderDraft",
     "OrderNotFound",
+    "OrderNotice",
     "OrderPlaced",
     "OrderRead",
     "PlacedOrder",
@@ -68,10 +81,13 @@ __all__ = [
     "access_for",
     "buyer_order",
     "complete_delivered",
+    "delivered_unconfirmed",
     "expire_unpaid",
     "fulfilment_orders",
+    "order_notices",
     "place",
     "read_order",
     "router",
     "transition",
+    "unpaid_orders",
 ]

@@ -11,7 +11,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pasar.platform.db import Base, BigId, id_column
@@ -38,6 +47,10 @@ class Order(Base):
     shipping_amount: Mapped[int] = mapped_column(BigInteger)
     total_amount: Mapped[int] = mapped_column(BigInteger)
     payment_method: Mapped[str] = mapped_column(String(20))
+    #: The buyer's language for notifications ("en", "id"), chosen at checkout.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    #: The buyer asked for text messages at the key moments (shipped, delivered, ...).
+    sms_updates: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Set while payment is awaited (bank transfer, 3-D Secure); cleared when it arrives.
     payment_due_at: Mapped[datetime | None]
     placed_at: Mapped[datetime]

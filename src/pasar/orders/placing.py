@@ -78,6 +78,9 @@ class OrderDraft:
     currency: str
     payment_method: str
     seller_orders: Sequence[SellerOrderDraft]
+    #: Notifications: the buyer's language and whether they want text messages.
+    language: str = "en"
+    sms_updates: bool = False
 
     @property
     def items_amount(self) -> int:
@@ -153,6 +156,8 @@ async def place(
             shipping_amount=draft.shipping_amount,
             total_amount=draft.total_amount,
             payment_method=draft.payment_method,
+            language=draft.language,
+            sms_updates=draft.sms_updates,
             payment_due_at=payment_due_at,
             placed_at=now,
         )

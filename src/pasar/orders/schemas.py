@@ -116,6 +116,8 @@ class OrderRead(BaseModel):
     shipping_amount: int
     total_amount: int
     payment_method: str
+    language: str = Field(description="The language of the buyer's notifications.")
+    sms_updates: bool = Field(description="The buyer gets text messages at key moments.")
     payment_due_at: datetime | None
     payment: PaymentSummary | None
     seller_orders: list[SellerOrderRead]

@@ -77,6 +77,8 @@ async def read_order(
         "shipping_amount": order.shipping_amount,
         "total_amount": order.total_amount,
         "payment_method": order.payment_method,
+        "language": order.language,
+        "sms_updates": order.sms_updates,
         "payment_due_at": order.payment_due_at,
         "payment": _payment_summary(payment) if payment is not None else None,
         "seller_orders": parts,
