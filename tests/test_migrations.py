@@ -25,6 +25,7 @@ def _import_all_models() -> None:
     import pasar.notifications.models
     import pasar.orders.models
     import pasar.payments.models
+    import pasar.platform.broker_backlog
     import pasar.platform.idempotency
     import pasar.platform.outbox
     import pasar.platform.scheduler

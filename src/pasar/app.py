@@ -166,15 +166,13 @@ async def _push_threepl(database: Database, settings: Settings) -> int:
     return max(done["threepl_pushed"], 0)
 
 
-def consumers(settings: Settings) -> list[Consumer]:
-    """Every module's outbox consumers (and the broker fan-out when one is configured)."""
+def consumers(settings: Settings, *, broker: Consumer | None = None) -> list[Consumer]:
+    """Every module's outbox consumers, and the broker fan-out when one is given."""
     found: list[Consumer] = []
     for module in MODULES:
         found.extend(getattr(module, "CONSUMERS", {}).values())
-    if settings.event_broker:
-        from pasar.platform.broker import NatsFanout
-
-        found.append(NatsFanout(settings.event_broker))
+    if broker is not None:
+        found.append(broker)
     return found
 
 
@@ -193,12 +191,25 @@ def jobs() -> list[Job]:
 
 
 def build_worker(database: Database, settings: Settings) -> Worker:
-    """A worker with everything the modules contribute: consumers, drains and jobs."""
+    """A worker with everything the modules contribute: consumers, drains and jobs, plus
+    the NATS fan-out (and its backlog's drain) when `PASAR_EVENT_BROKER` is set."""
+    found_consumers, found_drains = consumers(settings), drains()
+    if settings.event_broker:
+        from pasar.platform.broker import NatsFanout
+        from pasar.platform.broker_backlog import BrokerConsumer, republish
+
+        fanout = NatsFanout(settings.event_broker)
+
+        async def parked(database: Database, _settings: Settings) -> int:
+            return await republish(database, fanout)
+
+        found_consumers.append(BrokerConsumer(fanout))
+        found_drains.append(Drain(name="broker.republish", run=parked))
     return Worker(
         database=database,
         settings=settings,
-        consumers=consumers(settings),
-        drains=drains(),
+        consumers=found_consumers,
+        drains=found_drains,
         jobs=jobs(),
     )
 

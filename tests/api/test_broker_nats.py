@@ -13,7 +13,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import nats
@@ -210,3 +210,43 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def test_a_broker_outage_does_not_hold_back_the_other_consumers(
+    outbox: Database, broker: Broker
+) -> None:
+    """NATS down: the batch still reaches Pasar's own consumers and is marked published;
+    the events wait in the backlog and reach the stream once the broker answers."""
+    from pasar.platform.broker_backlog import BrokerBacklog, BrokerConsumer, republish
+
+    ids = await _add_events(outbox)
+    seen: list[int] = []
+
+    async def own_consumer(_session: Any, events: Any) -> None:
+        seen.extend(e.id for e in events)
+
+    down = broker.fanout(url=f"nats://127.0.0.1:{_closed_port()}")
+    try:
+        assert await drain(outbox, [BrokerConsumer(down), own_consumer]) == 3
+    finally:
+        await down.close()
+    assert seen == ids
+    async with outbox.sessionmaker() as session:
+        published = list(
+            await session.scalars(select(OutboxEvent.published_at).where(OutboxEvent.id.in_(ids)))
+        )
+        parked = list(await session.scalars(select(BrokerBacklog.event_id)))
+    assert all(p is not None for p in published)
+    assert sorted(parked) == ids
+
+    up = broker.fanout()
+    try:
+        later = datetime.now(UTC) + timedelta(minutes=10)
+        assert await republish(outbox, up, now=later) == 3
+        assert await republish(outbox, up, now=later) == 0
+    finally:
+        await up.close()
+    messages = await broker.messages()
+    assert sorted(orjson.loads(m.data)["id"] for m in messages) == ids
+    async with outbox.sessionmaker() as session:
+        assert list(await session.scalars(select(BrokerBacklog.event_id))) == []

@@ -147,6 +147,7 @@ async def test_dead_letters_are_listed_inspected_and_replayed_by_an_operator(
     stats = (await client.get("/api/v1/admin/events/stats", headers=operator.headers)).json()
     assert stats["dead"] == 1
     assert stats["dead_by_name"] == {Pinged.name: 1}
+    assert stats["broker_backlog"] == 0
 
     recorder.fail_on.clear()
     replayed = await client.post(f"/api/v1/admin/events/{dead.id}/replay", headers=operator.headers)

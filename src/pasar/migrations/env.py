@@ -17,6 +17,7 @@ import pasar.inventory.models
 import pasar.notifications.models
 import pasar.orders.models
 import pasar.payments.models
+import pasar.platform.broker_backlog
 import pasar.platform.idempotency
 import pasar.platform.outbox
 import pasar.platform.scheduler

@@ -70,6 +70,7 @@ async def event_stats(principal: OperatorPrincipal, session: Session) -> EventSt
         dead=found.dead,
         oldest_pending_at=found.oldest_pending_at,
         dead_by_name=found.by_name_dead,
+        broker_backlog=found.broker_backlog,
     )
 
 

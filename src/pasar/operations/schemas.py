@@ -35,6 +35,9 @@ class EventStatsRead(BaseModel):
         description="When the oldest pending event happened: the relay's lag."
     )
     dead_by_name: dict[str, int]
+    broker_backlog: int = Field(
+        description="Events delivered here but still waiting for the event broker (NATS)."
+    )
 
 
 class ReplayResult(BaseModel):

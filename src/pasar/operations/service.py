@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pasar.platform.broker_backlog import backlog_size
 from pasar.platform.errors import Conflict, NotFound
 from pasar.platform.outbox import OutboxEvent
 from pasar.platform.pagination import Page, decode_id_cursor, encode_cursor
@@ -55,6 +56,7 @@ class EventStats:
     dead: int
     oldest_pending_at: datetime | None
     by_name_dead: dict[str, int]
+    broker_backlog: int
 
 
 def status_of(row: OutboxEvent) -> EventStatus:
@@ -178,6 +180,7 @@ async def stats(session: AsyncSession) -> EventStats:
         dead=sum(by_name.values()),
         oldest_pending_at=row[2],
         by_name_dead=by_name,
+        broker_backlog=await backlog_size(session),
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import structlog
 from sqlalchemy import func, select, update
@@ -58,7 +59,7 @@ async def relay_once(
                 for consume in consumers:
                     await consume(session, events)
         except Exception:
-            log.warning("batch failed; retrying its events one by one", size=len(events))
+            log.exception("batch failed; retrying its events one by one", size=len(events))
             done, failed = await _one_by_one(session, consumers, events)
         else:
             done, failed = [e.id for e in events], {}
@@ -68,8 +69,10 @@ async def relay_once(
                 .where(OutboxEvent.id.in_(done))
                 .values(published_at=now, next_attempt_at=None, last_error=None)
             )
-        for event_id, error in failed.items():
-            await _fail(session, event_id, error, now, policy)
+        if failed:
+            # the backoff counts from the failure, not from the claim: retrying a batch event
+            # by event can take longer than the first step
+            await _fail(session, failed, max(now, utcnow()), policy)
     return len(events)
 
 
@@ -121,25 +124,45 @@ async def _one_by_one(
                 for consume in consumers:
                     await consume(session, [event])
         except Exception as exc:  # any consumer's failure: retried later, then dead-lettered
-            log.exception("event failed", event_id=event.id, event_name=event.name)
-            failed[event.id] = f"{type(exc).__name__}: {exc}"[:2000]
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            # one line per event; the batch's traceback was logged once already
+            log.warning("event failed", event_id=event.id, event_name=event.name, error=error)
+            failed[event.id] = error
         else:
             done.append(event.id)
     return done, failed
 
 
 async def _fail(
-    session: AsyncSession, event_id: int, error: str, now: datetime, policy: RelayPolicy
+    session: AsyncSession, failed: dict[int, str], now: datetime, policy: RelayPolicy
 ) -> None:
-    row = await session.get_one(OutboxEvent, event_id)
-    row.attempts += 1
-    row.last_error = error
-    if row.attempts >= policy.max_attempts:
-        row.dead_at = now
-        row.next_attempt_at = None
-        log.error("event dead-lettered", event_id=event_id, attempts=row.attempts)
-    else:
-        row.next_attempt_at = now + backoff_delay(
-            row.attempts, base_seconds=BASE_DELAY_SECONDS, max_seconds=MAX_DELAY_SECONDS
+    """Count a failed attempt for each event: due again after a backoff, or dead."""
+    attempts = dict(
+        (
+            await session.execute(
+                select(OutboxEvent.id, OutboxEvent.attempts).where(OutboxEvent.id.in_(failed))
+            )
+        ).all()
+    )
+    changes: list[dict[str, Any]] = []
+    for event_id, error in failed.items():
+        tries = attempts[event_id] + 1
+        dead = tries >= policy.max_attempts
+        retry_at = (
+            None
+            if dead
+            else now
+            + backoff_delay(tries, base_seconds=BASE_DELAY_SECONDS, max_seconds=MAX_DELAY_SECONDS)
         )
-    await session.flush()
+        changes.append(
+            {
+                "id": event_id,
+                "attempts": tries,
+                "last_error": error,
+                "next_attempt_at": retry_at,
+                "dead_at": now if dead else None,
+            }
+        )
+        if dead:
+            log.error("event dead-lettered", event_id=event_id, attempts=tries, error=error)
+    await session.execute(update(OutboxEvent), changes)

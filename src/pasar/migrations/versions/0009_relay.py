@@ -1,4 +1,4 @@
-"""relay: outbox delivery state, scheduled job runs
+"""relay: outbox delivery state, scheduled job runs, broker backlog
 
 Revision ID: 0009
 Revises: 0008
@@ -57,9 +57,31 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("job", "period_start", name=op.f("pk_scheduled_runs")),
     )
+    op.create_table(
+        "broker_backlog",
+        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", pasar.platform.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["outbox_events.id"],
+            name=op.f("fk_broker_backlog_event_id_outbox_events"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_broker_backlog")),
+    )
+    op.create_index(
+        op.f("ix_broker_backlog_next_attempt_at"),
+        "broker_backlog",
+        ["next_attempt_at"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_broker_backlog_next_attempt_at"), table_name="broker_backlog")
+    op.drop_table("broker_backlog")
     op.drop_table("scheduled_runs")
     op.drop_index("ix_outbox_events_pending", table_name="outbox_events")
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
