@@ -33,6 +33,7 @@ from pasar import (
     orders,
     payments,
     sellers,
+    web,
     webhooks,
 )
 from pasar.platform import problems
@@ -58,6 +59,7 @@ MODULES: tuple[ModuleType, ...] = (
     notifications,
     webhooks,
     operations,
+    web,
 )
 
 DESCRIPTION = """
