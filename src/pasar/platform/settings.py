@@ -10,6 +10,7 @@ import secrets
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,12 +77,12 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     #: "none", "starttls" or "tls" (implicit TLS, usually port 465).
-    smtp_security: str = "none"
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
     mail_from: str = "Pasar <no-reply@pasar.example>"
     #: "log" keeps text messages in the SMS log; other providers plug in behind the same interface.
-    sms_provider: str = "log"
+    sms_provider: Literal["log"] = "log"
     #: The language of notifications when the buyer chose none ("en" or "id").
-    default_locale: str = "en"
+    default_locale: Literal["en", "id"] = "en"
 
     # Seller webhooks.
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
