@@ -28,6 +28,7 @@ ANONYMOUS = {
     ("GET", "/api/v1/tracking/{tracking_number}"),
     ("GET", "/api/v1/carriers"),
     ("POST", "/api/v1/3pl/{connection_id}/reports"),
+    ("GET", "/api/v1/webhook-event-types"),
 }
 
 #: Seller-path reads that are public by design (a sellable seller's storefront profile,

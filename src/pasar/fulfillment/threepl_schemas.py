@@ -10,50 +10,17 @@ stable across its own retries: the same report twice is applied once.
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pasar.fulfillment.domain import TrackingStatus, WhereLeft
 from pasar.platform.types import Id
+from pasar.platform.urls import endpoint_problem
 
 Kind = Literal["webhook", "sandbox"]
 RequestStatus = Literal["pending", "sent", "shipped", "delivered", "failed"]
-
-#: Hosts that may be reached over plain http (a 3PL simulator on the same machine).
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1"})
-
-
-def endpoint_problem(url: str) -> str | None:
-    """Why `url` cannot receive signed requests, or None if it can.
-
-    https anywhere public; http only on this machine, where nothing travels over a
-    network. An address inside a private network (10.x, 192.168.x, link-local such as the
-    cloud metadata service 169.254.169.254) is refused: a seller must not make Pasar call
-    its neighbours. (A public name that resolves to such an address is not caught here.)
-    """
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018  (raises on a malformed port)
-    except ValueError:
-        return "not a valid URL"
-    if parts.scheme not in ("https", "http") or not host:
-        return "must be an absolute https:// URL"
-    if parts.username or parts.password:
-        return "must not carry credentials; requests are signed instead"
-    if parts.scheme == "http" and host.lower() not in LOOPBACK_HOSTS:
-        return "must use https (plain http is allowed only for localhost and 127.0.0.1)"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return None  # a name
-    if not address.is_global and not address.is_loopback:
-        return "must be a public address, not one inside a private network"
-    return None
 
 
 class ThreePLConnectionPut(BaseModel):
