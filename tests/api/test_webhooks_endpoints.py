@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import text
 
 from pasar.platform.db import Database
+from pasar.platform.settings import Settings
 from tests.api.test_webhooks_support import register
 from tests.support import Actors
 
@@ -236,3 +238,33 @@ async def test_endpoint_lists_page_by_cursor(client: httpx.AsyncClient, actors: 
     ).json()
     assert [e["id"] for e in first["items"] + rest["items"]] == ids
     assert rest["next_cursor"] is None
+
+
+async def test_a_seller_may_not_point_pasar_at_its_own_machine_in_production(
+    app: FastAPI, client: httpx.AsyncClient, actors: Actors
+) -> None:
+    """With a public address set, a seller's endpoint on localhost is refused (it would let a
+    seller read services beside Pasar through the delivery log); an operator's is allowed."""
+    settings: Settings = app.state.settings
+    app.state.settings = settings.model_copy(update={"public_url": "https://market.example.com"})
+    try:
+        seller = await actors.seller()
+        base = f"/api/v1/sellers/{seller.seller_id}/webhook-endpoints"
+        for url in ("http://127.0.0.1:9000/hook", "http://localhost/hook"):
+            body = {"url": url, "event_types": ["order.placed"]}
+            answer = await client.post(base, json=body, headers=seller.headers)
+            assert answer.status_code == 422, answer.text
+            assert answer.json()["field"] == "url"
+        made = await register(
+            client, seller.headers, HOOK, ["order.placed"], seller_id=seller.seller_id
+        )
+        moved = await client.patch(
+            f"{base}/{made['id']}", json={"url": "http://127.0.0.1:9000/x"}, headers=seller.headers
+        )
+        assert moved.status_code == 422, moved.text
+        operator = await actors.operator()
+        await register(client, operator.headers, "http://127.0.0.1:9000/hook", ["order.placed"])
+    finally:
+        app.state.settings = settings
+    # Locally (no public address) a developer may try webhooks against localhost.
+    assert settings.loopback_endpoints_allowed

@@ -11,6 +11,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -86,6 +87,11 @@ class Settings(BaseSettings):
 
     # Seller webhooks.
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: May sellers register webhook endpoints on this machine (http://127.0.0.1, localhost)?
+    #: Unset: yes while the marketplace itself runs locally (no public `PASAR_PUBLIC_URL`),
+    #: so a developer can try webhooks; no in production, where a seller must not make Pasar
+    #: call services beside it and read their answers in the delivery log.
+    allow_loopback_endpoints: bool | None = None
     #: An endpoint whose deliveries have failed for this long without a success is disabled.
     webhook_disable_after_hours: float = Field(default=24.0, gt=0)
 
@@ -98,6 +104,13 @@ class Settings(BaseSettings):
     def public_address(self) -> str:
         """The marketplace's address as people reach it, without a trailing slash."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def loopback_endpoints_allowed(self) -> bool:
+        if self.allow_loopback_endpoints is not None:
+            return self.allow_loopback_endpoints
+        host = urlsplit(self.public_address).hostname or ""
+        return host in ("localhost", "127.0.0.1", "::1")
 
     @property
     def is_sqlite(self) -> bool:

@@ -40,3 +40,17 @@ def endpoint_problem(url: str) -> str | None:
     if not address.is_global and not address.is_loopback:
         return "must be a public address, not one inside a private network"
     return None
+
+
+def is_loopback(url: str) -> bool:
+    """True if `url` points at this machine (localhost, 127.0.0.0/8, ::1)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
