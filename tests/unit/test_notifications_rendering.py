@@ -1,4 +1,5 @@
-"""Every buyer message renders in English and Indonesian, from plain JSON facts."""
+"""Every buyer message and seller notice renders in English and Indonesian, from plain
+JSON facts."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pasar.notifications.domain import LOCALES, SMS_TEMPLATES, Template
+from pasar.notifications.domain import LOCALES, SELLER_TEMPLATES, SMS_TEMPLATES, Template
 from pasar.notifications.rendering import Links, render_email, render_sms
 
 LINKS = Links(
@@ -53,10 +54,21 @@ PAYMENT = {
     "due_at": "2026-11-23T08:30:00Z",
 }
 SHIPMENT = {"carrier": "pasar-post", "tracking_number": "PP123456789ID"}
+SELLER = {"id": 3, "name": "Toko Kopi & Teh"}
+ENDPOINT = {
+    "id": 9,
+    "url": "https://erp.example.com/hooks?source=pasar&v=2",
+    "reason": "No successful delivery for 24 hours (since 2026-11-21 08:00 UTC); last error: "
+    "HTTP 500",
+    "disabled_at": "2026-11-22T08:00:00+00:00",
+    "api_path": "/api/v1/sellers/3/webhook-endpoints/9",
+}
 
 
 def facts(template: Template) -> dict[str, Any]:
     """Sample facts, shaped like planning stores them."""
+    if template is Template.WEBHOOK_DISABLED:
+        return {"seller": SELLER, "endpoint": ENDPOINT}
     base: dict[str, Any] = {"order": ORDER}
     extra: dict[Template, dict[str, Any]] = {
         Template.ORDER_CONFIRMATION: {
@@ -99,11 +111,13 @@ def facts(template: Template) -> dict[str, Any]:
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("template", list(Template))
 def test_every_email_renders_text_and_html(template: Template, locale: str) -> None:
-    """Subject, plain text and HTML, with the order number and no unrendered markup."""
+    """Subject, plain text and HTML, with the order number (buyers' messages) and no
+    unrendered markup."""
     rendered = render_email(template, locale, facts(template), LINKS)
     assert rendered.subject
     assert rendered.html is not None
-    assert ORDER["number"] in rendered.subject or PART["number"] in rendered.subject
+    if template not in SELLER_TEMPLATES:
+        assert ORDER["number"] in rendered.subject or PART["number"] in rendered.subject
     for body in (rendered.text, rendered.html):
         assert "{{" not in body
         assert "{%" not in body
@@ -172,3 +186,35 @@ def test_delivered_shows_where_the_parcel_was_left() -> None:
 def test_an_unknown_locale_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported locale"):
         render_email(Template.SHIPPED, "fr", facts(Template.SHIPPED), LINKS)
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject", "words"),
+    [
+        ("en", "Your webhook endpoint was turned off", ["Hello Toko Kopi", "Turn it back on"]),
+        ("id", "Endpoint webhook Anda dinonaktifkan", ["Halo Toko Kopi", "Aktifkan kembali"]),
+    ],
+)
+def test_the_webhook_disabled_notice_says_which_endpoint_why_since_when_and_what_to_do(
+    locale: str, subject: str, words: list[str]
+) -> None:
+    """To the seller, in its words: the URL, the reason, when, and how to turn it back on
+    (PATCH with `enabled: true`); the footer says why the seller gets it, not a buyer's."""
+    rendered = render_email(
+        Template.WEBHOOK_DISABLED, locale, facts(Template.WEBHOOK_DISABLED), LINKS
+    )
+    assert rendered.subject == subject
+    assert rendered.html is not None
+    text, html = rendered.text, rendered.html
+    assert ENDPOINT["url"] in text
+    assert "https://erp.example.com/hooks?source=pasar&amp;v=2" in html
+    assert "last error: HTTP 500" in text
+    assert "PATCH https://pasar.example/api/v1/sellers/3/webhook-endpoints/9" in text
+    assert '{"enabled": true}' in text
+    assert "Toko Kopi &amp; Teh" in html
+    day = "22 November 2026" if locale == "id" else "November 22, 2026"
+    for body in (text, html):
+        assert day in body
+        assert all(word in body for word in words)
+        assert "placed an order" not in body
+        assert "berbelanja" not in body

@@ -1,9 +1,12 @@
-"""notifications: buyer emails and text messages, from domain events and reminders.
+"""notifications: buyer emails and text messages, and notices to sellers, from domain
+events and reminders.
 
 Planning (`CONSUMERS`, in the relay's transaction) turns events into rows of the
-notification log, at most one per event, template, channel and recipient. Sending
-(`DRAINS`, every worker) claims due rows, renders and sends them by SMTP (or keeps them in
-the mail log) and the SMS provider, at most once. Reminders (`JOBS`) plan the payment and
+notification log, at most one per event, template, channel and recipient: messages to
+buyers about their orders (`plan_events`) and emails to a seller's contact address about
+its account (`plan_seller_notices`: a webhook endpoint switched off). Sending (`DRAINS`,
+every worker) claims due rows, renders and sends them by SMTP (or keeps them in the mail
+log) and the SMS provider, at most once. Reminders (`JOBS`) plan the payment and
 confirm-receipt reminders. The operator reads and resends through `router`.
 """
 
@@ -14,6 +17,7 @@ from datetime import timedelta
 from pasar.notifications.planning import plan_events
 from pasar.notifications.reminders import remind_payments, remind_receipts
 from pasar.notifications.router import router
+from pasar.notifications.seller_notices import plan_seller_notices
 from pasar.notifications.sending import send_due
 from pasar.platform.jobs import Consumer, Drain, Job
 from pasar.platform.settings import Settings
@@ -25,7 +29,10 @@ def _every(settings: Settings) -> timedelta | None:
     return timedelta(seconds=seconds) if seconds > 0 else None
 
 
-CONSUMERS: dict[str, Consumer] = {"notifications": plan_events}
+CONSUMERS: dict[str, Consumer] = {
+    "notifications": plan_events,
+    "notifications.seller_notices": plan_seller_notices,
+}
 DRAINS: tuple[Drain, ...] = (Drain(name="notifications.send", run=send_due),)
 JOBS: tuple[Job, ...] = (
     Job(name="notifications.payment_reminders", every=_every, run=remind_payments),

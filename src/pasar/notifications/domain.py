@@ -1,4 +1,4 @@
-"""What buyers are told, when, and how a notification's delivery moves on. Pure.
+"""What buyers and sellers are told, when, and how a notification's delivery moves on. Pure.
 
     event / schedule                         template             channels
     order.placed                             order_confirmation   email
@@ -11,6 +11,7 @@
     shipment.delayed                         delayed              email, sms
     seller_order.cancelled                   cancelled            email
     delivered, auto-completion near (job)    confirm_receipt      email
+    webhook_endpoint.disabled (a seller's)   webhook_disabled     email, to the seller
 
 SMS goes only to buyers who chose `sms_updates` at checkout, for the short, time-sensitive
 moments. A notification's life:
@@ -60,6 +61,7 @@ class Template(StrEnum):
     DELAYED = "delayed"
     CANCELLED = "cancelled"
     CONFIRM_RECEIPT = "confirm_receipt"
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 #: The moments that also go by text message (to buyers who asked for them).
@@ -87,6 +89,13 @@ EVENT_NAMES = frozenset(
         "shipment.delayed",
     }
 )
+
+#: Events that call for a notice to a seller (its contact address), by template. A
+#: marketplace-wide endpoint (no seller) is the operators' and notifies nobody by email.
+SELLER_NOTICES: dict[str, Template] = {"webhook_endpoint.disabled": Template.WEBHOOK_DISABLED}
+
+#: Templates addressed to a seller, not to a buyer about an order.
+SELLER_TEMPLATES = frozenset(SELLER_NOTICES.values())
 
 #: Attempts before a notification is given up as failed.
 MAX_ATTEMPTS = 8

@@ -5,6 +5,7 @@ The consumer runs inside the relay's transaction. For a whole batch it reads the
 planned message in one INSERT … ON CONFLICT DO NOTHING: an event delivered twice (after
 a crash, or replayed by the operator) plans nothing new, because (dedupe key, channel,
 recipient) is unique. Messages store their facts (`context`); the sender renders them.
+Notices to sellers are planned the same way, by `seller_notices`.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from pasar.notifications.domain import LOCALES, Template
+from pasar.notifications.domain import LOCALES, SELLER_TEMPLATES, Template
 from pasar.platform.money import minor_units
 
 HERE = Path(__file__).resolve().parent
@@ -43,7 +43,8 @@ def N_(message: str) -> str:
     return message
 
 
-#: Subjects, translated with the buyer's catalog; `%(number)s` is the order (or part) number.
+#: Subjects, translated with the reader's catalog; `%(number)s` is the order (or part)
+#: number, for the messages about an order.
 SUBJECTS: dict[Template, str] = {
     Template.ORDER_CONFIRMATION: N_("Order %(number)s is confirmed"),
     Template.PAYMENT_INSTRUCTIONS: N_("How to pay for order %(number)s"),
@@ -55,6 +56,7 @@ SUBJECTS: dict[Template, str] = {
     Template.DELAYED: N_("Your order %(number)s is running late"),
     Template.CANCELLED: N_("Your order %(number)s has been cancelled"),
     Template.CONFIRM_RECEIPT: N_("Did your order %(number)s arrive well?"),
+    Template.WEBHOOK_DISABLED: N_("Your webhook endpoint was turned off"),
 }
 
 
@@ -157,9 +159,12 @@ def _variables(context: Mapping[str, Any], links: Links, locale: str) -> dict[st
 
 
 def subject_of(template: Template, locale: str, context: Mapping[str, Any]) -> str:
+    subject = translations(locale).gettext(SUBJECTS[template])
+    if template in SELLER_TEMPLATES:  # about the seller's account: no order number
+        return subject
     part = context.get("part")
     number = part["number"] if part else context["order"]["number"]
-    return translations(locale).gettext(SUBJECTS[template]) % {"number": number}
+    return subject % {"number": number}
 
 
 def render_email(

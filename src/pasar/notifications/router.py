@@ -39,7 +39,8 @@ async def list_notifications(
         str | None, Query(max_length=320, description="Exact email address or phone number.")
     ] = None,
     template: Annotated[
-        str | None, Query(max_length=40, description="e.g. `shipped`, `payment_reminder`.")
+        str | None,
+        Query(max_length=40, description="e.g. `shipped`, `payment_reminder`, `webhook_disabled`."),
     ] = None,
     order_number: Annotated[
         str | None, Query(max_length=20, description="The order's number.")
@@ -47,8 +48,9 @@ async def list_notifications(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[NotificationSummary]:
-    """Every email and text message to buyers, newest first: to whom, which template, its
-    delivery state and the provider's message id."""
+    """Every email and text message to buyers, and every notice to a seller's contact
+    address (`webhook_disabled`), newest first: to whom, which template, its delivery state
+    and the provider's message id."""
     page = await service.list_notifications(
         session,
         channel=channel,

@@ -4,6 +4,7 @@ Other modules learn about sellers through the `seller.status_changed` event (see
 events.py) or these functions; they never read the sellers tables.
 """
 
+from pasar.sellers.contacts import SellerContact, seller_contacts
 from pasar.sellers.domain import SELLABLE, SellerAction, SellerStatus, is_sellable
 from pasar.sellers.events import SellerApplied, SellerPoliciesUpdated, SellerStatusChanged
 from pasar.sellers.router import router
@@ -38,6 +39,7 @@ __all__ = [
     "SellerAction",
     "SellerApplication",
     "SellerApplied",
+    "SellerContact",
     "SellerPoliciesUpdated",
     "SellerStatus",
     "SellerStatusChanged",
@@ -51,5 +53,6 @@ __all__ = [
     "is_sellable",
     "public_view",
     "router",
+    "seller_contacts",
     "shipping_profiles",
 ]
