@@ -42,6 +42,7 @@ from pasar.platform.errors import DomainError
 from pasar.platform.jobs import Consumer, Drain, Job
 from pasar.platform.observability import Metrics, RequestObservability, configure_logging
 from pasar.platform.ratelimit import RateLimiter
+from pasar.platform.relay import prune
 from pasar.platform.settings import Settings
 from pasar.platform.time import utcnow
 from pasar.platform.worker import Worker
@@ -163,6 +164,14 @@ SWEEP_JOBS: tuple[Job, ...] = (
 )
 
 
+def _daily(settings: Settings) -> timedelta | None:
+    return timedelta(days=1) if settings.outbox_retention_days > 0 else None
+
+
+async def _prune_outbox(database: Database, settings: Settings, now: Any) -> int:
+    return await prune(database, before=now - timedelta(days=settings.outbox_retention_days))
+
+
 async def _push_threepl(database: Database, settings: Settings) -> int:
     done = await run_sweeps(database, settings, only=("threepl_pushed",))
     return max(done["threepl_pushed"], 0)
@@ -186,7 +195,7 @@ def drains() -> list[Drain]:
 
 
 def jobs() -> list[Job]:
-    found = list(SWEEP_JOBS)
+    found = [*SWEEP_JOBS, Job(name="platform.prune_outbox", every=_daily, run=_prune_outbox)]
     for module in MODULES:
         found.extend(getattr(module, "JOBS", ()))
     return found

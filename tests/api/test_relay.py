@@ -278,3 +278,16 @@ def test_sweeps_are_off_when_the_interval_is_zero(settings: Settings) -> None:
     assert all(job.every(off) is None for job in SWEEP_JOBS)
     on = settings.model_copy(update={"jobs_interval_seconds": 60})
     assert all(job.every(on) == timedelta(minutes=1) for job in SWEEP_JOBS)
+
+
+async def test_old_published_events_are_pruned_and_the_rest_kept(
+    app: object, database: Database
+) -> None:
+    from pasar.platform.relay import prune
+
+    await _emit(database, 1, 2, 3)
+    when = utcnow()
+    await relay_once(database, [Recorder(fail_on={3})], now=when)  # 1, 2 published; 3 retrying
+    assert await prune(database, before=when - timedelta(days=1)) == 0
+    assert await prune(database, before=when + timedelta(seconds=1), batch=1) == 2
+    assert sorted(await _rows(database)) == [3]

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar.platform.backoff import backoff_delay
@@ -166,3 +166,19 @@ async def _fail(
         if dead:
             log.error("event dead-lettered", event_id=event_id, attempts=tries, error=error)
     await session.execute(update(OutboxEvent), changes)
+
+
+async def prune(database: Database, *, before: datetime, batch: int = 10_000) -> int:
+    """Delete events published before `before`, a batch at a time (short transactions that
+    never hold the outbox for long); pending and dead events are kept. Returns how many."""
+    total = 0
+    while True:
+        async with database.sessionmaker() as session, session.begin():
+            ids = select(OutboxEvent.id).where(OutboxEvent.published_at < before).limit(batch)
+            result = await session.execute(
+                delete(OutboxEvent).where(OutboxEvent.id.in_(ids.scalar_subquery()))
+            )
+        deleted: int = result.rowcount  # type: ignore[attr-defined]
+        total += deleted
+        if deleted < batch:
+            return total

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     relay_max_attempts: int = Field(default=10, gt=0)
     #: How long an idle worker waits before looking for work again.
     worker_poll_seconds: float = Field(default=1.0, gt=0)
+    #: Published events are deleted after this many days (0 keeps them for ever); what
+    #: consumers made of them (the mail log, webhook deliveries) keeps its own copy.
+    outbox_retention_days: int = Field(default=30, ge=0)
     #: Fan every event out to NATS JetStream (`nats://host:4222`), subjects `pasar.events.<name>`.
     event_broker: str | None = None
 
