@@ -10,11 +10,11 @@ import pasar.checkout
 def test_public_exports_are_deliberate() -> None:
     """Adding or removing an export is a visible, reviewed change."""
     assert set(pasar.checkout.__all__) == {
-        "SUBSCRIPTIONS", "CartClosed", "CartFull", "CartLineNotFound",
+        "SUBSCRIPTIONS", "AddressUpdate", "CartClosed", "CartFull", "CartLineNotFound",
         "CartNeedsUser", "CartNotFound", "CartNotReady", "CheckoutConfig", "Contact",
         "DeliveryOption", "InvalidDeliveryChoice", "LineIssue", "OfferNotPurchasable",
         "PlaceOrder", "PricedCart", "PricedGroup", "PricedLine", "QuantityLimit",
-        "add_line", "choose_delivery", "create_cart", "place_order", "set_contact",
+        "add_line", "change_line", "choose_delivery", "create_cart", "place_order", "set_contact",
         "TotalChanged", "checkout_clock", "checkout_config", "load_cart", "mark_ordered",
         "price_cart", "router",
     }  # fmt: skip

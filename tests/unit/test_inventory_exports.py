@@ -14,7 +14,7 @@ def test_public_exports_are_deliberate() -> None:
         "StockSyncRejected", "SyncMode", "WarehouseCodeTaken", "WarehouseCreate",
         "WarehouseNotFound",
         "add_warehouse", "availability_of", "commit_sale", "create_warehouse", "get_warehouse",
-        "low_stock", "offer_availability", "receive_return", "receive_stock", "release",
-        "reserve", "router", "set_levels", "ship_origins", "warehouses_by_id",
+        "list_warehouses", "low_stock", "offer_availability", "receive_return", "receive_stock",
+        "release", "reserve", "router", "set_levels", "ship_origins", "warehouses_by_id",
     }  # fmt: skip
     assert all(hasattr(pasar.inventory, name) for name in pasar.inventory.__all__)

@@ -5,7 +5,14 @@ sellers or inventory. `add_*` and `import_offers` flush without committing, so c
 compose them in their own transaction; `create_*` commit.
 """
 
-from pasar.catalog.domain import Condition, FulfilledBy, ImportMode, OfferStatus, is_valid_gtin
+from pasar.catalog.domain import (
+    Condition,
+    FulfilledBy,
+    ImportMode,
+    OfferStatus,
+    Sort,
+    is_valid_gtin,
+)
 from pasar.catalog.errors import (
     CategoryNotFound,
     CurrencyMismatch,
@@ -23,13 +30,19 @@ from pasar.catalog.events import (
     ProductUpdated,
 )
 from pasar.catalog.importer import import_offers
-from pasar.catalog.offers import OfferRef, offer_refs
+from pasar.catalog.offers import OfferRef, list_product_offers, offer_refs
 from pasar.catalog.projection import SUBSCRIPTIONS, refresh_products
 from pasar.catalog.quotes import OfferQuote, quote_offers
 from pasar.catalog.router import router
 from pasar.catalog.schemas import ImportReport, ProductCreate, VariantCreate
 from pasar.catalog.search import list_products
-from pasar.catalog.service import add_category, add_products, create_category
+from pasar.catalog.service import (
+    add_category,
+    add_products,
+    create_category,
+    get_product,
+    list_categories,
+)
 
 __all__ = [
     "SUBSCRIPTIONS",
@@ -52,13 +65,17 @@ __all__ = [
     "ProductCreated",
     "ProductNotFound",
     "ProductUpdated",
+    "Sort",
     "UnknownVariant",
     "VariantCreate",
     "add_category",
     "add_products",
     "create_category",
+    "get_product",
     "import_offers",
     "is_valid_gtin",
+    "list_categories",
+    "list_product_offers",
     "list_products",
     "offer_refs",
     "quote_offers",

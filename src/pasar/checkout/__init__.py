@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from pasar.checkout.carts import add_line, choose_delivery, create_cart, set_contact
+from pasar.checkout.carts import add_line, change_line, choose_delivery, create_cart, set_contact
 from pasar.checkout.config import CheckoutConfig
 from pasar.checkout.deps import checkout_clock, checkout_config
 from pasar.checkout.domain import LineIssue
@@ -29,6 +29,7 @@ from pasar.checkout.placing import PlaceOrder, place_order
 from pasar.checkout.placing_router import router as placing_router
 from pasar.checkout.pricing import mark_ordered, price_cart
 from pasar.checkout.router import carts_router
+from pasar.checkout.schemas import AddressUpdate
 from pasar.checkout.store import load_cart
 from pasar.checkout.views import Contact, DeliveryOption, PricedCart, PricedGroup, PricedLine
 
@@ -39,6 +40,7 @@ SUBSCRIPTIONS: dict[str, Any] = {}
 
 __all__ = [
     "SUBSCRIPTIONS",
+    "AddressUpdate",
     "CartClosed",
     "CartFull",
     "CartLineNotFound",
@@ -58,6 +60,7 @@ __all__ = [
     "QuantityLimit",
     "TotalChanged",
     "add_line",
+    "change_line",
     "checkout_clock",
     "checkout_config",
     "choose_delivery",

@@ -13,6 +13,7 @@ from pasar.fulfillment.carriers import __all__ as _carriers_all
 from pasar.fulfillment.config import FulfillmentConfig
 from pasar.fulfillment.delays import detect_delays
 from pasar.fulfillment.domain import TrackingStatus, WhereLeft
+from pasar.fulfillment.printing import labels_pdf, pick_list_pdf
 from pasar.fulfillment.router import router as shipments_router
 from pasar.fulfillment.sandbox_runner import advance_sandbox
 from pasar.fulfillment.shipments import LineSpec, PackageSpec, create_shipment, hand_over
@@ -22,9 +23,9 @@ from pasar.fulfillment.threepl import connect as connect_threepl
 from pasar.fulfillment.threepl_push import push_threepl_requests
 from pasar.fulfillment.threepl_router import router as threepl_router
 from pasar.fulfillment.threepl_schemas import ThreePLConnectionPut
-from pasar.fulfillment.tracking import record_tracking
+from pasar.fulfillment.tracking import order_tracking, record_tracking
 from pasar.fulfillment.tracking_router import router as tracking_router
-from pasar.fulfillment.views import read_shipment
+from pasar.fulfillment.views import list_shipments, read_shipment
 
 router = APIRouter()
 SUBSCRIPTIONS = {**_ROUTE, **_FOLLOW}
@@ -46,6 +47,10 @@ __all__ = [
     "create_shipment",
     "detect_delays",
     "hand_over",
+    "labels_pdf",
+    "list_shipments",
+    "order_tracking",
+    "pick_list_pdf",
     "push_threepl_requests",
     "read_shipment",
     "record_tracking",

@@ -8,12 +8,14 @@ costs the same for three parcels or three hundred.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.concurrency import run_in_threadpool
 
 from pasar import inventory, orders
 from pasar.fulfillment.config import FulfillmentConfig
@@ -26,6 +28,8 @@ from pasar.fulfillment.documents import (
     PickList,
     SlipLine,
     build_pick_rows,
+    render_labels,
+    render_pick_list,
 )
 from pasar.fulfillment.errors import ShipmentNotFound
 from pasar.fulfillment.models import Package, Shipment, ShipmentLine
@@ -173,11 +177,13 @@ async def pick_list(
     warehouse_id: int,
     owner_seller_id: int | None,
     due_by: date,
+    only: Collection[int] | None = None,
 ) -> PickList:
     """What to pick in one warehouse for the SellerOrders due to ship by `due_by`.
 
     A line counts for what is still to be packed (ordered less already in shipments),
-    and never more than the stock held for it in this warehouse.
+    and never more than the stock held for it in this warehouse. `only` narrows it to
+    some SellerOrders (the ones a seller ticked in the queue).
     """
     warehouse = await inventory.get_warehouse(
         session, seller_id=owner_seller_id, warehouse_id=warehouse_id
@@ -191,7 +197,7 @@ async def pick_list(
             ship_by_until=due_by,
             limit=1000,
         )
-        if warehouse_id in o.warehouse_ids
+        if warehouse_id in o.warehouse_ids and (only is None or o.id in only)
     ]
     packed = await shipped_quantities(session, [o.id for o in due]) if due else {}
     items = []
@@ -220,3 +226,43 @@ async def pick_list(
         pick_date=due_by,
         rows=tuple(build_pick_rows(items)),
     )
+
+
+@dataclass(frozen=True)
+class Pdf:
+    """A printable document: its bytes and a file name (without `.pdf`)."""
+
+    content: bytes
+    name: str
+
+
+async def labels_pdf(
+    session: AsyncSession,
+    shipment_ids: Sequence[int],
+    *,
+    seller_id: int | None,
+    config: FulfillmentConfig,
+) -> Pdf:
+    """The labels of these shipments as one PDF (one page per package), for the web."""
+    labels = await labels_for(session, shipment_ids, seller_id=seller_id, config=config)
+    name = labels[0].tracking_number if len(labels) == 1 else f"labels-{len(labels)}"
+    return Pdf(await run_in_threadpool(render_labels, labels), name)
+
+
+async def pick_list_pdf(
+    session: AsyncSession,
+    *,
+    warehouse_id: int,
+    owner_seller_id: int | None,
+    due_by: date,
+    only: Collection[int] | None = None,
+) -> Pdf:
+    """`pick_list` as a printable PDF, for the web."""
+    pick = await pick_list(
+        session,
+        warehouse_id=warehouse_id,
+        owner_seller_id=owner_seller_id,
+        due_by=due_by,
+        only=only,
+    )
+    return Pdf(await run_in_threadpool(render_pick_list, pick), f"pick-list-{pick.pick_date}")

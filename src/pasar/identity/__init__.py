@@ -15,7 +15,7 @@ from pasar.identity.errors import EmailTaken, InvalidCredentials
 from pasar.identity.guest_access import guest_access_token, verify_guest_access
 from pasar.identity.router import router
 from pasar.identity.secrets import hash_password
-from pasar.identity.service import add_user
+from pasar.identity.service import add_user, login, resolve, revoke_token
 
 __all__ = [
     "CurrentPrincipal",
@@ -32,7 +32,10 @@ __all__ = [
     "ensure_acts_for",
     "guest_access_token",
     "hash_password",
+    "login",
     "require_roles",
+    "resolve",
+    "revoke_token",
     "router",
     "verify_guest_access",
 ]

@@ -41,6 +41,7 @@ from pasar.inventory.warehouses import (
     add_warehouse,
     create_warehouse,
     get_warehouse,
+    list_warehouses,
     warehouses_by_id,
 )
 
@@ -69,6 +70,7 @@ __all__ = [
     "commit_sale",
     "create_warehouse",
     "get_warehouse",
+    "list_warehouses",
     "low_stock",
     "offer_availability",
     "receive_return",

@@ -36,14 +36,17 @@ from pasar.orders.router import CARRIER_WEBHOOK_PURPOSE, router
 from pasar.orders.schemas import OrderRead
 from pasar.orders.service import (
     access_for,
+    act,
     buyer_order,
     complete_delivered,
     expire_unpaid,
     on_payment_failed,
     on_payment_validated,
 )
+from pasar.orders.service import lookup as lookup_order
 from pasar.orders.transitions import GUEST, SYSTEM, Caller, Shipping, transition
-from pasar.orders.views import read_order
+from pasar.orders.views import counts as seller_order_counts
+from pasar.orders.views import list_seller_orders, read_order, read_seller_order
 
 SUBSCRIPTIONS = {
     "payment.validated": on_payment_validated,
@@ -79,15 +82,20 @@ __all__ = [
     "Shipping",
     "Status",
     "access_for",
+    "act",
     "buyer_order",
     "complete_delivered",
     "delivered_unconfirmed",
     "expire_unpaid",
     "fulfilment_orders",
+    "list_seller_orders",
+    "lookup_order",
     "order_notices",
     "place",
     "read_order",
+    "read_seller_order",
     "router",
+    "seller_order_counts",
     "transition",
     "unpaid_orders",
 ]

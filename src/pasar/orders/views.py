@@ -220,11 +220,18 @@ async def list_seller_orders(
     today: date,
     limit: int,
     cursor: str | None,
+    number: str | None = None,
 ) -> Page[SellerOrderDetail]:
-    """A seller's queue (or, with no seller, every SellerOrder for the operator)."""
+    """A seller's queue (or, with no seller, every SellerOrder for the operator).
+
+    `number` finds SellerOrders by the start of their number, so an Order's number
+    (`P261122-7K3M9Q2X`) finds its SellerOrders (`P261122-7K3M9Q2X-1`).
+    """
     query = select(SellerOrder).execution_options(populate_existing=True)
     if seller_id is not None:
         query = query.where(SellerOrder.seller_id == seller_id)
+    if number:
+        query = query.where(SellerOrder.number.startswith(number.strip().upper(), autoescape=True))
     if statuses:
         query = query.where(SellerOrder.status.in_([s.value for s in statuses]))
     if placed_from is not None:

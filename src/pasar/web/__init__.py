@@ -1,10 +1,20 @@
-"""web: the built-in front ends (storefront, seller portal, operator console).
+"""web: the built-in front ends, server-rendered with Jinja2 and htmx (see docs/web.md).
 
-Placeholder wiring: filled in by issue 6.
+A client of the other modules' public services, like the JSON API; it holds no business
+rule. `router` carries every page (storefront today; seller portal and operator console
+next), the static files, the web manifest and the service worker. Pages go through
+`routing.WebRoute`: signed session, CSRF on every POST, security headers, gzip.
 """
 
 from fastapi import APIRouter
 
+from pasar.web.pwa import router as pwa_router
+from pasar.web.seller import portal_router
+from pasar.web.storefront import router as storefront_router
+
 router = APIRouter(include_in_schema=False)
+router.include_router(pwa_router)
+router.include_router(storefront_router)
+router.include_router(portal_router)
 
 __all__ = ["router"]
