@@ -14,11 +14,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from pasar.notifications.domain import RESENDABLE, Channel, DeliveryStatus
 from pasar.notifications.planning import plan_events
 from pasar.notifications.reminders import remind_payments, remind_receipts
-from pasar.notifications.router import router
+from pasar.notifications.router import HTML_POLICY, router
 from pasar.notifications.seller_notices import plan_seller_notices
 from pasar.notifications.sending import send_due
+from pasar.notifications.service import (
+    count_notifications,
+    get_notification,
+    list_notifications,
+)
+from pasar.notifications.service import resend as resend_notification
 from pasar.platform.jobs import Consumer, Drain, Job
 from pasar.platform.settings import Settings
 
@@ -39,4 +46,17 @@ JOBS: tuple[Job, ...] = (
     Job(name="notifications.receipt_reminders", every=_every, run=remind_receipts),
 )
 
-__all__ = ["CONSUMERS", "DRAINS", "JOBS", "router"]
+__all__ = [
+    "CONSUMERS",
+    "DRAINS",
+    "HTML_POLICY",
+    "JOBS",
+    "RESENDABLE",
+    "Channel",
+    "DeliveryStatus",
+    "count_notifications",
+    "get_notification",
+    "list_notifications",
+    "resend_notification",
+    "router",
+]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar.notifications.domain import RESENDABLE, Channel, DeliveryStatus
@@ -78,3 +80,9 @@ async def resend(session: AsyncSession, notification_id: int) -> Notification:
         )
     await session.commit()
     return await get_notification(session, notification_id)
+
+
+async def count_notifications(session: AsyncSession, *, statuses: Sequence[DeliveryStatus]) -> int:
+    """How many messages of the log are in any of `statuses` (e.g. failed and unknown)."""
+    query = select(func.count()).where(Notification.status.in_([s.value for s in statuses]))
+    return int(await session.scalar(query) or 0)

@@ -45,8 +45,16 @@ from pasar.orders.service import (
 )
 from pasar.orders.service import lookup as lookup_order
 from pasar.orders.transitions import GUEST, SYSTEM, Caller, Shipping, transition
+from pasar.orders.views import (
+    DayTotal,
+    list_orders,
+    list_seller_orders,
+    placed_per_day,
+    read_order,
+    read_order_by_number,
+    read_seller_order,
+)
 from pasar.orders.views import counts as seller_order_counts
-from pasar.orders.views import list_seller_orders, read_order, read_seller_order
 
 SUBSCRIPTIONS = {
     "payment.validated": on_payment_validated,
@@ -62,6 +70,7 @@ __all__ = [
     "Action",
     "Actor",
     "Caller",
+    "DayTotal",
     "FulfilmentLine",
     "FulfilmentOrder",
     "HeldStock",
@@ -88,11 +97,14 @@ __all__ = [
     "delivered_unconfirmed",
     "expire_unpaid",
     "fulfilment_orders",
+    "list_orders",
     "list_seller_orders",
     "lookup_order",
     "order_notices",
     "place",
+    "placed_per_day",
     "read_order",
+    "read_order_by_number",
     "read_seller_order",
     "router",
     "seller_order_counts",

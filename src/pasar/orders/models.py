@@ -53,7 +53,8 @@ class Order(Base):
     sms_updates: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Set while payment is awaited (bank transfer, 3-D Secure); cleared when it arrives.
     payment_due_at: Mapped[datetime | None]
-    placed_at: Mapped[datetime]
+    #: Indexed for the operator's "orders per day" and "orders today" numbers.
+    placed_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class SellerOrder(Base):

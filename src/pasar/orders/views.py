@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -261,8 +262,14 @@ async def list_orders(
     number: str | None,
     limit: int,
     cursor: str | None,
+    part_status: Status | None = None,
+    late_on: date | None = None,
 ) -> Page[OrderSummary]:
-    """Orders newest first: a buyer's own, or the operator's search by number or email."""
+    """Orders newest first: a buyer's own, or the operator's search by number or email.
+
+    `part_status` keeps the Orders with a SellerOrder in that status; `late_on` those with a
+    SellerOrder still holding stock after its ship-by day (overdue on that day).
+    """
     query = select(Order)
     if buyer_user_id is not None:
         query = query.where(Order.buyer_user_id == buyer_user_id)
@@ -270,6 +277,17 @@ async def list_orders(
         query = query.where(Order.email == email.strip().lower())
     if number:
         query = query.where(Order.number == number.strip().upper())
+    if part_status is not None:
+        query = query.where(
+            Order.id.in_(
+                select(SellerOrder.order_id).where(SellerOrder.status == part_status.value)
+            )
+        )
+    if late_on is not None:
+        late = SellerOrder.status.in_([s.value for s in HOLDS_STOCK]) & (
+            SellerOrder.ship_by < late_on
+        )
+        query = query.where(Order.id.in_(select(SellerOrder.order_id).where(late)))
     query = _after(query, Order.id, cursor)
     rows = (await session.scalars(query.order_by(Order.id.desc()).limit(limit + 1))).all()
     page = rows[:limit]
@@ -320,3 +338,50 @@ async def counts(session: AsyncSession, *, seller_id: int | None, today: date) -
     return OrderCounts(
         by_status={str(r[0]): int(r[1]) for r in rows}, overdue=int(late), to_ship_today=int(due)
     )
+
+
+async def read_order_by_number(session: AsyncSession, number: str, *, today: date) -> OrderDetail:
+    """An Order with every SellerOrder's commission, buyer details and history (the
+    operator's read), by its number."""
+    order = await order_ref(session, number.strip().upper())
+    if order is None:
+        raise OrderNotFound(f"Order {number} does not exist.")
+    found = await read_order(session, order.id, detail=True, today=today)
+    assert isinstance(found, OrderDetail)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class DayTotal:
+    """Orders placed on one day (UTC) and the sum of their totals in one currency."""
+
+    day: date
+    orders: int
+    amount: int
+
+
+async def placed_per_day(
+    session: AsyncSession, *, first: date, last: date, currency: str
+) -> list[DayTotal]:
+    """Orders placed per UTC day from `first` to `last` (inclusive), with the sum of the
+    totals of those in `currency`: one query, a filtered count and sum per day."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    if not days:
+        return []
+    start = datetime.combine(first, time.min, tzinfo=UTC)
+    ranges = [(start + timedelta(days=n), start + timedelta(days=n + 1)) for n in range(len(days))]
+    in_currency = Order.currency == currency
+    columns: list[Any] = []
+    for low, high in ranges:
+        on_day = (Order.placed_at >= low) & (Order.placed_at < high)
+        columns.append(func.count().filter(on_day))
+        columns.append(func.coalesce(func.sum(Order.total_amount).filter(on_day & in_currency), 0))
+    row = (
+        await session.execute(
+            select(*columns).where(Order.placed_at >= ranges[0][0], Order.placed_at < ranges[-1][1])
+        )
+    ).one()
+    return [
+        DayTotal(day=day, orders=int(row[2 * n]), amount=int(row[2 * n + 1]))
+        for n, day in enumerate(days)
+    ]

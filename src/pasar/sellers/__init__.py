@@ -5,7 +5,14 @@ events.py) or these functions; they never read the sellers tables.
 """
 
 from pasar.sellers.contacts import SellerContact, seller_contacts
-from pasar.sellers.domain import SELLABLE, SellerAction, SellerStatus, is_sellable
+from pasar.sellers.domain import (
+    NEEDS_REASON,
+    SELLABLE,
+    SellerAction,
+    SellerStatus,
+    allowed_actions,
+    is_sellable,
+)
 from pasar.sellers.events import SellerApplied, SellerPoliciesUpdated, SellerStatusChanged
 from pasar.sellers.router import router
 from pasar.sellers.schemas import (
@@ -24,11 +31,14 @@ from pasar.sellers.service import (
     count_sellers,
     create_first_party,
     get_policies,
+    list_sellers,
     public_view,
 )
+from pasar.sellers.service import view as seller_view
 from pasar.sellers.shipping import ShippingProfile, shipping_profiles
 
 __all__ = [
+    "NEEDS_REASON",
     "SELLABLE",
     "Address",
     "DocumentCreate",
@@ -45,14 +55,17 @@ __all__ = [
     "SellerStatusChanged",
     "SellerView",
     "ShippingProfile",
+    "allowed_actions",
     "apply",
     "change_status",
     "count_sellers",
     "create_first_party",
     "get_policies",
     "is_sellable",
+    "list_sellers",
     "public_view",
     "router",
     "seller_contacts",
+    "seller_view",
     "shipping_profiles",
 ]

@@ -74,5 +74,10 @@ def next_status(current: SellerStatus, action: SellerAction, reason: str | None)
     return target
 
 
+def allowed_actions(status: SellerStatus) -> list[SellerAction]:
+    """What an operator may do to a seller in `status`, in the order of `SellerAction`."""
+    return [a for a in SellerAction if (status, a) in TRANSITIONS]
+
+
 def is_sellable(status: SellerStatus) -> bool:
     return status in SELLABLE

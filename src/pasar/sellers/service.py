@@ -304,5 +304,11 @@ async def history(session: AsyncSession, seller_id: int) -> list[SellerStatusCha
     return list(rows)
 
 
-async def count_sellers(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Seller)) or 0)
+async def count_sellers(
+    session: AsyncSession, *, statuses: Sequence[SellerStatus] | None = None
+) -> int:
+    """How many sellers there are (in any of `statuses`, if given)."""
+    query = select(func.count()).select_from(Seller)
+    if statuses is not None:
+        query = query.where(Seller.status.in_([s.value for s in statuses]))
+    return int(await session.scalar(query) or 0)

@@ -8,6 +8,7 @@ next), the static files, the web manifest and the service worker. Pages go throu
 
 from fastapi import APIRouter
 
+from pasar.web.console import console_router
 from pasar.web.pwa import router as pwa_router
 from pasar.web.seller import portal_router
 from pasar.web.storefront import router as storefront_router
@@ -16,5 +17,6 @@ router = APIRouter(include_in_schema=False)
 router.include_router(pwa_router)
 router.include_router(storefront_router)
 router.include_router(portal_router)
+router.include_router(console_router)
 
 __all__ = ["router"]

@@ -217,12 +217,3 @@ async def signout(request: Request, session: Session) -> Response:
     web.set("csrf", None)
     web.flash(translate(request, N_("You are signed out.")))
     return _redirect("/")
-
-
-@router.get("/console")
-async def console_placeholder(
-    request: Request,
-    principal: Annotated[Principal, Depends(require_web_roles(Role.OPERATOR, Role.SUPPORT))],
-) -> Response:
-    """Where operators land until the operator console is built (issue 6)."""
-    return page(request, "auth/console.html", principal=principal)

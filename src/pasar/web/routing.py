@@ -85,14 +85,19 @@ class WebRoute(APIRoute):
 
 
 async def check_csrf(request: Request, session: WebSession) -> None:
-    submitted = request.headers.get(CSRF_HEADER)
-    if submitted is None:
-        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            form = await request.form()  # cached on the request: the page reads it again
-            value = form.get(CSRF_FIELD)
-            submitted = value if isinstance(value, str) else None
-    if not same_origin(request) or not csrf_valid(session, submitted):
+    """The session's token must come with the POST, in the header htmx sends or in the form.
+
+    Either one will do: htmx keeps the `<body hx-headers>` of the first page it loaded, so
+    after signing in (which rotates the token) its header is stale while the form's field is
+    current.
+    """
+    submitted = [request.headers.get(CSRF_HEADER)]
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.form()  # cached on the request: the page reads it again
+        value = form.get(CSRF_FIELD)
+        submitted.append(value if isinstance(value, str) else None)
+    if not same_origin(request) or not any(csrf_valid(session, s) for s in submitted):
         log.info("csrf refused", path=request.url.path)
         raise CsrfRefused
 
