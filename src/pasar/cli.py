@@ -136,6 +136,12 @@ def demo(
                 "orders for them ship by themselves a few minutes after payment.",
                 soft_wrap=True,
             )
+        console.print(
+            "The buyers' emails for these orders reach the mail log (/console/mail) as soon as "
+            "a worker runs (`pasar serve` has one): order confirmations, shipping and delivery "
+            "notices, payment instructions.",
+            soft_wrap=True,
+        )
         console.print("Demo credentials (role, name, email, password):")
         for role, name, email, password in summary.credentials:
             console.print(f"  {role:<24} {name:<32} {email:<34} {password}", soft_wrap=True)
