@@ -10,11 +10,13 @@ def test_public_exports_are_deliberate() -> None:
     assert set(pasar.inventory.__all__) == {
         "SUBSCRIPTIONS", "AvailabilityChanged", "InsufficientStock", "InvalidQuantity",
         "LevelReport", "MovementKind", "OfferNotFound", "OwnerKind", "Reservation",
-        "ReservationLine", "ShipOrigin", "StockItem", "StockLow", "StockNotFound",
+        "ReservationLine", "ShipOrigin", "StockItem", "StockView", "StockLow", "StockNotFound",
         "StockSyncRejected", "SyncMode", "WarehouseCodeTaken", "WarehouseCreate",
-        "WarehouseNotFound",
-        "add_warehouse", "availability_of", "commit_sale", "create_warehouse", "get_warehouse",
-        "list_warehouses", "low_stock", "offer_availability", "receive_return", "receive_stock",
-        "release", "reserve", "router", "set_levels", "ship_origins", "warehouses_by_id",
+        "WarehouseNotFound", "WarehouseUpdate",
+        "add_warehouse", "adjust_stock", "availability_of", "commit_sale", "create_warehouse",
+        "get_warehouse", "list_stock", "list_warehouses", "low_stock", "offer_availability",
+        "receive_return", "receive_stock",
+        "release", "reserve", "router", "set_levels", "ship_origins", "update_warehouse",
+        "warehouses_by_id",
     }  # fmt: skip
     assert all(hasattr(pasar.inventory, name) for name in pasar.inventory.__all__)

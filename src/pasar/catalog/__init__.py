@@ -9,9 +9,11 @@ from pasar.catalog.domain import (
     Condition,
     FulfilledBy,
     ImportMode,
+    MalformedFile,
     OfferStatus,
     Sort,
     is_valid_gtin,
+    parse_csv,
 )
 from pasar.catalog.errors import (
     CategoryNotFound,
@@ -30,16 +32,34 @@ from pasar.catalog.events import (
     ProductUpdated,
 )
 from pasar.catalog.importer import import_offers
-from pasar.catalog.offers import OfferRef, list_product_offers, offer_refs
+from pasar.catalog.offers import (
+    OfferLabel,
+    OfferRef,
+    create_offer,
+    get_offer,
+    list_product_offers,
+    list_seller_offers,
+    offer_labels,
+    offer_refs,
+    update_offer,
+)
 from pasar.catalog.projection import SUBSCRIPTIONS, refresh_products
 from pasar.catalog.quotes import OfferQuote, quote_offers
 from pasar.catalog.router import router
-from pasar.catalog.schemas import ImportReport, ProductCreate, VariantCreate
+from pasar.catalog.schemas import (
+    ImportReport,
+    OfferCreate,
+    OfferRead,
+    OfferUpdate,
+    ProductCreate,
+    VariantCreate,
+)
 from pasar.catalog.search import list_products
 from pasar.catalog.service import (
     add_category,
     add_products,
     create_category,
+    create_product,
     get_product,
     list_categories,
 )
@@ -53,13 +73,18 @@ __all__ = [
     "ImportMode",
     "ImportRejected",
     "ImportReport",
+    "MalformedFile",
     "MalformedImport",
+    "OfferCreate",
     "OfferCreated",
+    "OfferLabel",
     "OfferNotFound",
     "OfferPriceChanged",
     "OfferQuote",
+    "OfferRead",
     "OfferRef",
     "OfferStatus",
+    "OfferUpdate",
     "OfferUpdated",
     "ProductCreate",
     "ProductCreated",
@@ -71,14 +96,21 @@ __all__ = [
     "add_category",
     "add_products",
     "create_category",
+    "create_offer",
+    "create_product",
+    "get_offer",
     "get_product",
     "import_offers",
     "is_valid_gtin",
     "list_categories",
     "list_product_offers",
     "list_products",
+    "list_seller_offers",
+    "offer_labels",
     "offer_refs",
+    "parse_csv",
     "quote_offers",
     "refresh_products",
     "router",
+    "update_offer",
 ]

@@ -252,12 +252,24 @@ async def list_seller_offers(
     status: OfferStatus | None,
     limit: int,
     cursor: str | None,
+    q: str | None = None,
 ) -> Page[OfferRead]:
-    """All of a seller's offers, hidden ones included, oldest first (index seller_id, id)."""
+    """All of a seller's offers, hidden ones included, oldest first (index seller_id, id).
+
+    `q` keeps offers whose SKU or seller SKU starts with it, or whose product title has it.
+    """
     after = decode_cursor(cursor, arity=1)
     statement = _offer_select().where(Offer.seller_id == seller_id)
     if status is not None:
         statement = statement.where(Offer.status == status.value)
+    if q:
+        like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        titled = select(Product.id).where(Product.title.ilike(f"%{like}%", escape="\\"))
+        statement = statement.where(
+            Variant.sku.ilike(f"{like}%", escape="\\")
+            | Offer.seller_sku.ilike(f"{like}%", escape="\\")
+            | Offer.product_id.in_(titled)
+        )
     if after is not None:
         if not isinstance(after[0], int):
             raise InvalidInput("The cursor does not match this listing.", field="cursor")
@@ -295,6 +307,34 @@ async def list_product_offers(
         last = rows[limit - 1].Offer
         next_cursor = encode_cursor([last.price_amount, last.id])
     return Page(items=[_public(r) for r in rows[:limit]], next_cursor=next_cursor)
+
+
+@dataclass(frozen=True, slots=True)
+class OfferLabel:
+    """How a seller's page names an offer: its variant's SKU and its product's title."""
+
+    offer_id: int
+    sku: str
+    seller_sku: str | None
+    title: str
+
+
+async def offer_labels(session: AsyncSession, offer_ids: Sequence[int]) -> dict[int, OfferLabel]:
+    """Each offer's SKU and product title; unknown ids are simply absent."""
+    found: dict[int, OfferLabel] = {}
+    ids = sorted(set(offer_ids))
+    for start in range(0, len(ids), CHUNK):
+        rows = await session.execute(
+            select(Offer.id, Offer.seller_sku, Variant.sku, Product.title)
+            .join(Variant, Variant.id == Offer.variant_id)
+            .join(Product, Product.id == Offer.product_id)
+            .where(Offer.id.in_(ids[start : start + CHUNK]))
+        )
+        for r in rows:
+            found[r.id] = OfferLabel(
+                offer_id=r.id, sku=r.sku, seller_sku=r.seller_sku, title=r.title
+            )
+    return found
 
 
 async def offer_refs(session: AsyncSession, offer_ids: Sequence[int]) -> dict[int, OfferRef]:

@@ -15,12 +15,23 @@ from pasar.identity.errors import EmailTaken, InvalidCredentials
 from pasar.identity.guest_access import guest_access_token, verify_guest_access
 from pasar.identity.router import router
 from pasar.identity.secrets import hash_password
-from pasar.identity.service import add_user, login, resolve, revoke_token
+from pasar.identity.service import (
+    IssuedApiKey,
+    add_user,
+    create_api_key,
+    get_user,
+    list_api_keys,
+    login,
+    resolve,
+    revoke_api_key,
+    revoke_token,
+)
 
 __all__ = [
     "CurrentPrincipal",
     "EmailTaken",
     "InvalidCredentials",
+    "IssuedApiKey",
     "OperatorPrincipal",
     "OptionalPrincipal",
     "Principal",
@@ -29,12 +40,16 @@ __all__ = [
     "SellerScoped",
     "StaffPrincipal",
     "add_user",
+    "create_api_key",
     "ensure_acts_for",
+    "get_user",
     "guest_access_token",
     "hash_password",
+    "list_api_keys",
     "login",
     "require_roles",
     "resolve",
+    "revoke_api_key",
     "revoke_token",
     "router",
     "verify_guest_access",

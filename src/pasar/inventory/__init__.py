@@ -17,18 +17,21 @@ from pasar.inventory.errors import (
 from pasar.inventory.events import AvailabilityChanged, StockLow
 from pasar.inventory.queries import (
     ShipOrigin,
+    StockView,
     availability_of,
+    list_stock,
     low_stock,
     offer_availability,
     ship_origins,
 )
 from pasar.inventory.router import router
-from pasar.inventory.schemas import WarehouseCreate
+from pasar.inventory.schemas import WarehouseCreate, WarehouseUpdate
 from pasar.inventory.service import (
     LevelReport,
     Reservation,
     ReservationLine,
     StockItem,
+    adjust_stock,
     commit_sale,
     receive_return,
     receive_stock,
@@ -42,6 +45,7 @@ from pasar.inventory.warehouses import (
     create_warehouse,
     get_warehouse,
     list_warehouses,
+    update_warehouse,
     warehouses_by_id,
 )
 
@@ -61,15 +65,19 @@ __all__ = [
     "StockLow",
     "StockNotFound",
     "StockSyncRejected",
+    "StockView",
     "SyncMode",
     "WarehouseCodeTaken",
     "WarehouseCreate",
     "WarehouseNotFound",
+    "WarehouseUpdate",
     "add_warehouse",
+    "adjust_stock",
     "availability_of",
     "commit_sale",
     "create_warehouse",
     "get_warehouse",
+    "list_stock",
     "list_warehouses",
     "low_stock",
     "offer_availability",
@@ -80,5 +88,6 @@ __all__ = [
     "router",
     "set_levels",
     "ship_origins",
+    "update_warehouse",
     "warehouses_by_id",
 ]

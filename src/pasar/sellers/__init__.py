@@ -33,6 +33,7 @@ from pasar.sellers.service import (
     get_policies,
     list_sellers,
     public_view,
+    update_policies,
 )
 from pasar.sellers.service import view as seller_view
 from pasar.sellers.shipping import ShippingProfile, shipping_profiles
@@ -68,4 +69,5 @@ __all__ = [
     "seller_contacts",
     "seller_view",
     "shipping_profiles",
+    "update_policies",
 ]

@@ -8,15 +8,21 @@ next), the static files, the web manifest and the service worker. Pages go throu
 
 from fastapi import APIRouter
 
+from pasar.web.account import router as account_router
 from pasar.web.console import console_router
 from pasar.web.pwa import router as pwa_router
 from pasar.web.seller import portal_router
+from pasar.web.seller_catalog import router as seller_catalog_router
+from pasar.web.seller_integrations import router as integrations_router
 from pasar.web.storefront import router as storefront_router
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pwa_router)
 router.include_router(storefront_router)
 router.include_router(portal_router)
+router.include_router(integrations_router)
+router.include_router(account_router)
+router.include_router(seller_catalog_router)
 router.include_router(console_router)
 
 __all__ = ["router"]

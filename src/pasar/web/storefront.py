@@ -23,12 +23,14 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from pasar import catalog, checkout, fulfillment, orders, payments
+from pasar.identity import Role
 from pasar.platform.db import Session
 from pasar.platform.errors import DomainError
 from pasar.platform.money import minor_units
 from pasar.platform.ratelimit import RateLimiter
 from pasar.platform.time import utcnow
 from pasar.platform.types import Id
+from pasar.web.auth import web_principal
 from pasar.web.forms import field_errors, safe_next, text
 from pasar.web.i18n import COOKIE as LANG_COOKIE
 from pasar.web.i18n import LOCALES, N_
@@ -532,10 +534,11 @@ async def submit_checkout(request: Request, session: Session, config: Config, no
 async def _buyer_order(
     request: Request, session: AsyncSession, number: str, access: str | None
 ) -> Any:
+    signed_in = await web_principal(request, session)  # a buyer opens their own orders
     order, caller = await orders.buyer_order(
         session,
         number,
-        principal=None,
+        principal=signed_in if signed_in and signed_in.role is Role.BUYER else None,
         access=access,
         secret=request.app.state.settings.secret,
     )

@@ -15,7 +15,23 @@ from pasar.webhooks.domain import CATALOGUE, EVENT_TYPES, EventType
 from pasar.webhooks.events import WebhookEndpointDisabled
 from pasar.webhooks.planning import plan_deliveries
 from pasar.webhooks.router import router as _router
+from pasar.webhooks.schemas import (
+    WebhookDeliveryRead,
+    WebhookEndpointCreate,
+    WebhookEndpointRead,
+    WebhookEndpointUpdate,
+)
 from pasar.webhooks.sending import send_due
+from pasar.webhooks.service import (
+    create_endpoint,
+    delete_endpoint,
+    get_endpoint,
+    list_deliveries,
+    list_endpoints,
+    redeliver,
+    rotate_secret,
+    update_endpoint,
+)
 
 router: APIRouter = _router
 CONSUMERS: dict[str, Consumer] = {"webhooks.plan": plan_deliveries}
@@ -29,8 +45,20 @@ __all__ = [
     "EVENT_TYPES",
     "JOBS",
     "EventType",
+    "WebhookDeliveryRead",
+    "WebhookEndpointCreate",
     "WebhookEndpointDisabled",
+    "WebhookEndpointRead",
+    "WebhookEndpointUpdate",
+    "create_endpoint",
+    "delete_endpoint",
+    "get_endpoint",
+    "list_deliveries",
+    "list_endpoints",
     "plan_deliveries",
+    "redeliver",
+    "rotate_secret",
     "router",
     "send_due",
+    "update_endpoint",
 ]
