@@ -26,9 +26,8 @@ from starlette.responses import RedirectResponse, Response
 from pasar import identity, webhooks
 from pasar.identity import Principal, Role
 from pasar.platform.db import Session
-from pasar.platform.errors import DomainError, InvalidInput, PermissionDenied
+from pasar.platform.errors import DomainError, PermissionDenied
 from pasar.platform.types import Id
-from pasar.platform.urls import is_loopback
 from pasar.web.auth import PortalRoute, require_web_roles
 from pasar.web.forms import field_errors, text
 from pasar.web.i18n import N_
@@ -162,15 +161,6 @@ def _master(request: Request) -> str:
     return str(request.app.state.settings.secret)
 
 
-def _refuse_loopback(request: Request, url: str) -> None:
-    """The rule the JSON API applies to a seller's URL: this machine only where the
-    marketplace runs locally (`pasar.webhooks`' router, `_seller_may_use`)."""
-    if url and is_loopback(url) and not request.app.state.settings.loopback_endpoints_allowed:
-        raise InvalidInput(
-            "The endpoint URL must be a public address, not this machine.", field="url"
-        )
-
-
 async def _list_page(
     request: Request,
     session: AsyncSession,
@@ -225,7 +215,6 @@ async def register_endpoint(request: Request, session: Session, principal: Staff
                 event_types=chosen,
                 description=values["description"] or None,
             )
-            _refuse_loopback(request, body.url)
         except ValidationError as exc:
             errors = field_errors(exc)
         except DomainError as exc:
@@ -241,6 +230,7 @@ async def register_endpoint(request: Request, session: Session, principal: Staff
             body=body,
             master=_master(request),
             idempotency_key=text(form, "idempotency_key")[:64] or None,
+            allow_loopback=bool(request.app.state.settings.loopback_endpoints_allowed),
         )
     except DomainError as exc:
         await session.rollback()

@@ -10,11 +10,9 @@ from fastapi import status as http
 
 from pasar.identity import OperatorPrincipal, SellerScoped, StaffPrincipal
 from pasar.platform.db import Session
-from pasar.platform.errors import InvalidInput
 from pasar.platform.idempotency import IdempotencyKey
 from pasar.platform.pagination import Cursor, Limit, Page
 from pasar.platform.types import Id
-from pasar.platform.urls import is_loopback
 from pasar.webhooks import service
 from pasar.webhooks.domain import CATALOGUE
 from pasar.webhooks.schemas import (
@@ -51,13 +49,8 @@ def _master(request: Request) -> str:
     return str(request.app.state.settings.secret)
 
 
-def _seller_may_use(request: Request, url: str | None) -> None:
-    """A seller's endpoint on this machine only where the marketplace runs locally: in
-    production it would let a seller make Pasar call the services beside it."""
-    if url and is_loopback(url) and not request.app.state.settings.loopback_endpoints_allowed:
-        raise InvalidInput(
-            "The endpoint URL must be a public address, not this machine.", field="url"
-        )
+def _loopback_allowed(request: Request) -> bool:
+    return bool(request.app.state.settings.loopback_endpoints_allowed)
 
 
 # --- catalogue -------------------------------------------------------------------------------
@@ -94,9 +87,13 @@ async def seller_create(
     request: Request,
     key: IdempotencyKey = None,
 ) -> WebhookEndpointRead:
-    _seller_may_use(request, body.url)
     return await service.create_endpoint(
-        session, seller_id=seller_id, body=body, master=_master(request), idempotency_key=key
+        session,
+        seller_id=seller_id,
+        body=body,
+        master=_master(request),
+        idempotency_key=key,
+        allow_loopback=_loopback_allowed(request),
     )
 
 
@@ -136,9 +133,12 @@ async def seller_update(
     request: Request,
 ) -> WebhookEndpointRead:
     """URL, event types, description, or `enabled` (true resumes a disabled endpoint)."""
-    _seller_may_use(request, body.url)
     return await service.update_endpoint(
-        session, seller_id=seller_id, endpoint_id=endpoint_id, body=body
+        session,
+        seller_id=seller_id,
+        endpoint_id=endpoint_id,
+        body=body,
+        allow_loopback=_loopback_allowed(request),
     )
 
 

@@ -14,9 +14,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pasar.platform.errors import InvalidInput
 from pasar.platform.idempotency import run_idempotent
 from pasar.platform.pagination import Page, decode_id_cursor, encode_cursor
 from pasar.platform.time import utcnow
+from pasar.platform.urls import is_loopback
 from pasar.webhooks.domain import (
     MAX_ENDPOINTS,
     PENDING,
@@ -44,6 +46,16 @@ from pasar.webhooks.schemas import (
     WebhookEndpointUpdate,
 )
 from pasar.webhooks.sealing import seal, unseal
+
+
+def refuse_loopback(url: str | None) -> None:
+    """A seller's endpoint may not be on this machine once the marketplace runs in public:
+    it would let a seller make Pasar call the services beside it (and read their answers in
+    the delivery log). Locally, a developer may try webhooks against localhost."""
+    if url and is_loopback(url):
+        raise InvalidInput(
+            "The endpoint URL must be a public address, not this machine.", field="url"
+        )
 
 
 def new_secret() -> str:
@@ -122,12 +134,18 @@ async def create_endpoint(
     body: WebhookEndpointCreate,
     master: str,
     idempotency_key: str | None,
+    allow_loopback: bool = True,
 ) -> WebhookEndpointRead:
     """Register an endpoint; the answer carries its secret, generated here.
+
+    `allow_loopback=False` (a seller's endpoint on a marketplace that runs in public)
+    refuses an address on this machine: see `refuse_loopback`.
 
     The idempotency record keeps the secret sealed, never in clear, so an identical retry
     answers the same secret and a database dump still reveals none.
     """
+    if not allow_loopback:
+        refuse_loopback(body.url)
 
     async def work() -> dict[str, Any]:
         count = await session.scalar(
@@ -199,9 +217,12 @@ async def update_endpoint(
     seller_id: int | None,
     endpoint_id: int,
     body: WebhookEndpointUpdate,
+    allow_loopback: bool = True,
 ) -> WebhookEndpointRead:
     """Change the URL, events, description or state. Re-enabling forgets past failures
     (the disable window starts again) and makes the pending deliveries due now."""
+    if not allow_loopback:
+        refuse_loopback(body.url)
     row = await _endpoint(session, seller_id, endpoint_id, lock=True)
     now = utcnow()
     given = body.model_fields_set
