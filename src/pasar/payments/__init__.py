@@ -10,7 +10,9 @@ flush only. See `sandbox` for the test cards.
 """
 
 from pasar.payments.challenges import answer as answer_challenge
+from pasar.payments.challenges import describe as describe_challenge
 from pasar.payments.domain import (
+    CHALLENGE_PATH,
     Allocation,
     AllocationStatus,
     EntryKind,
@@ -62,6 +64,7 @@ from pasar.platform.events import Handler
 SUBSCRIPTIONS: dict[str, Handler] = {}
 
 __all__ = [
+    "CHALLENGE_PATH",
     "SUBSCRIPTIONS",
     "Allocation",
     "AllocationStatus",
@@ -96,6 +99,7 @@ __all__ = [
     "capture",
     "collect_cash",
     "commission_for",
+    "describe_challenge",
     "expire",
     "ledger",
     "payment_views",

@@ -29,10 +29,10 @@ from pasar.web.forms import safe_next, text
 from pasar.web.i18n import N_
 from pasar.web.routing import WebRoute
 from pasar.web.security import WebSession
-from pasar.web.templating import page, translate
+from pasar.web.templating import AUTH_KEY, VIEWER_KEY, page, translate
 
 #: The session key holding the signed-in user's bearer token (`pat_…`).
-SESSION_KEY = "auth"
+SESSION_KEY = AUTH_KEY
 SEE_OTHER = 303
 #: Where each role lands after signing in (unless it came from a page).
 HOMES = {
@@ -96,6 +96,7 @@ async def web_principal(request: Request, session: Session) -> Principal | None:
         if principal is None or principal.is_api_key:
             principal = None
             web.set(SESSION_KEY, None)
+            web.set(VIEWER_KEY, None)
     request.state.web_principal = principal
     return principal
 
@@ -202,6 +203,15 @@ async def signin(request: Request, session: Session) -> Response:
         return _form(request, email=email, next_url=wanted, error=translate(request, WRONG))
     web = _web(request)
     web.set(SESSION_KEY, issued.token)
+    # What the layout shows on every page without a query (see `templating.viewer`).
+    web.set(
+        VIEWER_KEY,
+        {
+            "name": issued.user.name or issued.user.email,
+            "role": str(principal.role),
+            "until": issued.expires_at.isoformat(),
+        },
+    )
     web.set("csrf", None)  # a new CSRF token for the signed-in session
     web.flash(translate(request, N_("You are signed in.")))
     return _redirect(wanted or home_of(principal))
@@ -214,6 +224,7 @@ async def signout(request: Request, session: Session) -> Response:
     if isinstance(token, str):
         await identity.revoke_token(session, token=token)
     web.set(SESSION_KEY, None)
+    web.set(VIEWER_KEY, None)
     web.set("csrf", None)
     web.flash(translate(request, N_("You are signed out.")))
     return _redirect("/")

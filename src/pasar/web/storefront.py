@@ -3,7 +3,9 @@
 A client of the modules' public services, like the JSON API: every page reads through
 the same functions the API routers call, every form posts to a handler that calls one
 service and redirects (POST/redirect/GET), and every rule stays in its module. The cart
-token lives in the signed session; a guest's order opens with its access link.
+token lives in the signed session; a guest's order opens with its access link. A buyer
+who is signed in checks out as themselves (as the API does with their bearer token), so
+the order is theirs and shows under /account/orders.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from pasar import catalog, checkout, fulfillment, orders, payments
-from pasar.identity import Role
+from pasar import catalog, checkout, fulfillment, identity, orders, payments
+from pasar.identity import Principal, Role
 from pasar.platform.db import Session
 from pasar.platform.errors import DomainError
 from pasar.platform.money import minor_units
@@ -109,6 +111,24 @@ def _redirect(url: str) -> RedirectResponse:
 
 def _currency(request: Request) -> str:
     return str(request.app.state.settings.currency)
+
+
+async def _signed_in_buyer(request: Request, session: AsyncSession) -> Principal | None:
+    """The buyer signed in to this browser (one indexed lookup, cached per request), or
+    None for a guest; seller staff and operators shop as guests."""
+    signed_in = await web_principal(request, session)
+    if signed_in is None or signed_in.role is not Role.BUYER or signed_in.user_id is None:
+        return None
+    return signed_in
+
+
+async def _account_contact(session: AsyncSession, buyer: Principal | None) -> dict[str, str]:
+    """What the buyer's account already says about them: email, name, phone."""
+    if buyer is None or buyer.user_id is None:
+        return {}
+    user = await identity.get_user(session, buyer.user_id)
+    found = {"email": user.email, "name": user.name, "phone": user.phone or ""}
+    return {key: value for key, value in found.items() if value}
 
 
 # --- browsing ----------------------------------------------------------------------------
@@ -375,8 +395,12 @@ def _checkout_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    account: dict[str, str] | None = None,
 ) -> Response:
     shown = values if values is not None else {**_contact_values(cart), "payment": "card"}
+    for name, value in (account or {}).items():  # a signed-in buyer's details, if blank
+        if not shown.get(name):
+            shown[name] = value
     for group in cart.groups:
         key = f"delivery_{group.seller_id}"
         if key not in shown and group.chosen is not None:
@@ -401,7 +425,10 @@ async def checkout_page(request: Request, session: Session, config: Config, now:
     cart = await _open_cart(session, _web(request), config, now)
     if cart is None or not cart.groups:
         return _redirect("/cart")
-    return _checkout_page(request, cart)
+    account = None
+    if cart.contact is None:
+        account = await _account_contact(session, await _signed_in_buyer(request, session))
+    return _checkout_page(request, cart, account=account)
 
 
 def _payment(form: FormData) -> dict[str, Any]:
@@ -442,6 +469,11 @@ async def submit_checkout(request: Request, session: Session, config: Config, no
     errors: dict[str, str] = {}
 
     contact_body: dict[str, Any] = {name: text(form, name) for name in CONTACT_FIELDS}
+    buyer = await _signed_in_buyer(request, session)
+    if buyer is not None and not (contact_body["email"] and contact_body["name"]):
+        for name, value in (await _account_contact(session, buyer)).items():
+            if name in ("email", "name") and not contact_body[name]:
+                contact_body[name] = values[name] = value
     contact_body["line2"] = contact_body["line2"] or None
     contact_body["language"] = text(form, "language") or None
     contact_body["sms_updates"] = text(form, "sms_updates") == "1"
@@ -509,7 +541,7 @@ async def submit_checkout(request: Request, session: Session, config: Config, no
             session,
             cart.token,
             body,
-            principal=None,
+            principal=buyer,
             config=config,
             payment_config=payments.PaymentConfig.from_settings(settings),
             secret=settings.secret,
@@ -524,8 +556,60 @@ async def submit_checkout(request: Request, session: Session, config: Config, no
             return _redirect("/cart")
         return _checkout_page(request, fresh, values=values, errors=errors, status_code=exc.status)
     _remember(web, None)
+    challenge = _challenge_page(placed["payment"].get("next_action"))
+    if challenge is not None:  # 3-D Secure: the bank's page first, then the order
+        return _redirect(challenge)
     web.flash(translate(request, N_("Thank you! Your order is placed.")))
+    if buyer is not None:  # their own order: no access link in the address bar
+        return _redirect(f"/orders/{placed['number']}?placed=1")
     return _redirect(str(placed["order_url"]) + "&placed=1")
+
+
+# --- 3-D Secure ----------------------------------------------------------------------------
+
+CHALLENGE_PREFIX = payments.CHALLENGE_PATH.split("{", 1)[0]
+ChallengeToken = Annotated[str, Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+def _challenge_page(next_action: Any) -> str | None:
+    """Where a payment's `next_action` sends the buyer: the sandbox's challenge (an API
+    address) becomes its web page here; another provider's page is used as it is."""
+    if not isinstance(next_action, dict):
+        return None
+    url = next_action.get("url")
+    if not isinstance(url, str) or not url:
+        return None
+    if url.startswith(CHALLENGE_PREFIX):
+        return "/pay/challenge/" + url[len(CHALLENGE_PREFIX) :].strip("/")
+    return url
+
+
+@router.get("/pay/challenge/{token}")
+async def challenge_page(token: ChallengeToken, request: Request, session: Session) -> Response:
+    """The sandbox bank's 3-D Secure page: the buyer approves or refuses the payment."""
+    challenge = await payments.describe_challenge(session, token)
+    response = page(request, "storefront/challenge.html", challenge=challenge, token=token)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@router.post("/pay/challenge/{token}")
+async def answer_challenge(token: ChallengeToken, request: Request, session: Session) -> Response:
+    """Pass or fail, then back to the order (the challenge token, which only the payer
+    holds, stands for the order's access link)."""
+    form = await request.form()
+    passed = text(form, "outcome") == "pass"
+    answered = await payments.answer_challenge(session, token=token, passed=passed, now=utcnow())
+    web = _web(request)
+    if answered.status == "authorised":
+        web.flash(translate(request, N_("Thank you! Your payment is confirmed.")))
+    else:
+        web.flash(
+            translate(request, N_("The payment was not confirmed, so the order is cancelled."))
+        )
+    found = orders.access_for(request.app.state.settings.secret, answered.reference)
+    return _redirect(found.url)
 
 
 # --- orders ------------------------------------------------------------------------------
@@ -577,6 +661,7 @@ async def order_page(
         parcels=parcels,
         access=access or "",
         placed=bool(placed),
+        challenge_url=_challenge_page(view.payment.next_action if view.payment else None),
         status_labels=STATUS_LABELS,
         payment_labels=PAYMENT_METHODS,
     )

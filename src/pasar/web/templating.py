@@ -2,7 +2,8 @@
 
 One environment per language (its gettext catalog and its money and date filters). Pages
 are rendered by `page()`, which adds what every layout needs: the language, the CSRF
-token, the flash message, the cart count and the fingerprinted static URLs.
+token, the flash message, the cart count, who is signed in (`viewer`) and the
+fingerprinted static URLs.
 """
 
 from __future__ import annotations
@@ -26,6 +27,17 @@ from pasar.web import assets
 from pasar.web.i18n import LOCALES, translations
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: The session keys of the signed-in user: the bearer token (see `pasar.web.auth`) and
+#: what the layout shows of them, saved at sign-in so that no page queries for it.
+AUTH_KEY = "auth"
+VIEWER_KEY = "viewer"
+#: Each role's "My account" page.
+ACCOUNT_PAGES = {
+    "buyer": "/account",
+    "seller_staff": "/seller",
+    "operator": "/console",
+    "support": "/console",
+}
 
 
 @cache
@@ -74,6 +86,47 @@ def query(params: Mapping[str, Any], **changes: Any) -> str:
     return "?" + urlencode(kept) if kept else "?"
 
 
+def viewer(request: Request) -> dict[str, str] | None:
+    """Who the layout greets: `{"name", "role", "account_url"}`, or None for a stranger.
+
+    No query: it reads what sign-in saved in the signed session (name, role, the token's
+    expiry). When this request has already resolved the token (`web_principal`, which
+    every page behind sign-in and the order pages do), that answer wins, so a revoked or
+    deactivated account is shown signed out on the first such page.
+    """
+    state = request.state
+    session = state.web_session
+    if not isinstance(session.get(AUTH_KEY), str):
+        return None
+    stored = session.get(VIEWER_KEY)
+    stored = stored if isinstance(stored, dict) else {}
+    role = str(stored.get("role") or "")
+    if hasattr(state, "web_principal"):
+        principal = state.web_principal
+        if principal is None:
+            return None
+        role = str(principal.role)
+    else:
+        if not role or _expired(stored.get("until")):
+            return None
+    return {
+        "name": str(stored.get("name") or ""),
+        "role": role,
+        "account_url": ACCOUNT_PAGES.get(role, "/"),
+    }
+
+
+def _expired(until: Any) -> bool:
+    if not isinstance(until, str):
+        return False
+    try:
+        when = datetime.fromisoformat(until)
+    except ValueError:
+        return True
+    when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return when <= datetime.now(UTC)
+
+
 def render(request: Request, name: str, **context: Any) -> str:
     state = request.state
     session = state.web_session
@@ -83,6 +136,7 @@ def render(request: Request, name: str, **context: Any) -> str:
         "csrf_token": session.csrf_token,
         "flash": session.pop_flash(),
         "cart_count": int(session.get("cart_count") or 0),
+        "viewer": viewer(request),
         "path": request.url.path,
         "current_url": request.url.path + (("?" + request.url.query) if request.url.query else ""),
         **context,
