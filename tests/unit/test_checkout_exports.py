@@ -16,7 +16,8 @@ def test_public_exports_are_deliberate() -> None:
         "PlaceOrder", "PricedCart", "PricedGroup", "PricedLine", "QuantityLimit",
         "add_line", "change_line", "choose_delivery", "create_cart", "place_order", "set_contact",
         "TotalChanged", "checkout_clock", "checkout_config", "load_cart", "mark_ordered",
-        "price_cart", "router",
+        "price_cart", "router", "Destination", "OfferPromise", "delivery_regions",
+        "offer_promises",
     }  # fmt: skip
     assert all(hasattr(pasar.checkout, name) for name in pasar.checkout.__all__)
 

@@ -77,7 +77,8 @@ def test_bank_transfer_and_cod_need_no_card() -> None:
 def test_public_exports_are_deliberate() -> None:
     """Adding or removing an export is a visible, reviewed change."""
     assert set(pasar.payments.__all__) == {
-        "SUBSCRIPTIONS", "Allocation", "AllocationStatus", "AllocationView", "Authorisation",
+        "SUBSCRIPTIONS", "CHALLENGE_PATH", "Allocation", "AllocationStatus", "AllocationView",
+        "Authorisation",
         "CardDetails", "ChallengeCompleted", "ChallengeNotFound", "CodNotAvailable",
         "EntryKind", "InvalidWebhook", "LedgerEntryView", "MalformedWebhook", "PaymentCaptured",
         "PaymentConfig", "PaymentDeclined", "PaymentDetails", "PaymentFailed", "PaymentMethod",
@@ -85,7 +86,8 @@ def test_public_exports_are_deliberate() -> None:
         "PaymentStatus", "PaymentValidated", "PaymentView", "PaymentVoided",
         "TransferAmountMismatch", "answer_challenge", "authorise", "cancel_allocation",
         "capture", "collect_cash",
-        "commission_for", "expire", "ledger", "payment_views", "record_payment", "router",
+        "commission_for", "describe_challenge", "expire", "ledger", "payment_views",
+        "record_payment", "router",
         "simulate_transfer", "void_authorisation",
     }  # fmt: skip
     assert all(hasattr(pasar.payments, name) for name in pasar.payments.__all__)

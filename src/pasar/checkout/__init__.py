@@ -3,6 +3,7 @@
 The top of the order journey: it composes catalog, sellers, inventory, orders and payments
 through their public services into one transaction per order. `price_cart` is the one
 read every step relies on: the cart as it would be bought right now.
+`offer_promises` quotes the same delivery rule for product pages, before any address.
 """
 
 from typing import Any
@@ -28,6 +29,7 @@ from pasar.checkout.errors import (
 from pasar.checkout.placing import PlaceOrder, place_order
 from pasar.checkout.placing_router import router as placing_router
 from pasar.checkout.pricing import mark_ordered, price_cart
+from pasar.checkout.promises import Destination, OfferPromise, delivery_regions, offer_promises
 from pasar.checkout.router import carts_router
 from pasar.checkout.schemas import AddressUpdate
 from pasar.checkout.store import load_cart
@@ -50,9 +52,11 @@ __all__ = [
     "CheckoutConfig",
     "Contact",
     "DeliveryOption",
+    "Destination",
     "InvalidDeliveryChoice",
     "LineIssue",
     "OfferNotPurchasable",
+    "OfferPromise",
     "PlaceOrder",
     "PricedCart",
     "PricedGroup",
@@ -65,8 +69,10 @@ __all__ = [
     "checkout_config",
     "choose_delivery",
     "create_cart",
+    "delivery_regions",
     "load_cart",
     "mark_ordered",
+    "offer_promises",
     "place_order",
     "price_cart",
     "router",

@@ -25,6 +25,8 @@ FREE_STANDARD_FROM = 10_000
 @dataclass(frozen=True)
 class CheckoutConfig:
     currency: str
+    #: The marketplace's home country: where product pages promise delivery to.
+    country: str = "ID"
     max_quantity: int = MAX_QUANTITY
     max_lines: int = MAX_LINES
     holidays: frozenset[date] = frozenset()

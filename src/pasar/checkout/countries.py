@@ -13,3 +13,25 @@ VN VU WF WS YE YT ZA ZM ZW
 """
 
 COUNTRIES = frozenset(_CODES.split())
+
+#: Where a buyer may say "deliver to" before giving an address: per marketplace country,
+#: a few regions (the capital region first) with a postal code in their main city, which
+#: is what carriers price and route by. Not an address check: any region is accepted at
+#: checkout; these are only the choices a product page offers.
+DELIVERY_REGIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ID": (
+        ("DKI Jakarta", "10210"),
+        ("Banten", "15111"),
+        ("Jawa Barat", "40111"),
+        ("Jawa Tengah", "50131"),
+        ("DI Yogyakarta", "55213"),
+        ("Jawa Timur", "60271"),
+        ("Bali", "80234"),
+        ("Sumatera Utara", "20112"),
+        ("Sumatera Selatan", "30111"),
+        ("Kalimantan Timur", "75111"),
+        ("Sulawesi Selatan", "90111"),
+        ("Maluku", "97111"),
+        ("Papua", "99111"),
+    ),
+}

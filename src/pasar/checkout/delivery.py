@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from pasar import fulfillment
 from pasar.checkout.config import CheckoutConfig
@@ -40,6 +41,47 @@ def line_origin(
     return None
 
 
+class ParcelLine(Protocol):
+    """What delivery needs of a line: which offer, what one unit weighs, how many."""
+
+    @property
+    def offer_id(self) -> int: ...
+    @property
+    def weight_grams(self) -> int: ...
+    @property
+    def quantity(self) -> int: ...
+
+
+def shop_delivery(
+    *,
+    lines: Sequence[ParcelLine],
+    items_total: int,
+    profile: ShippingProfile | None,
+    origins: Mapping[int, ShipOrigin],
+    destination: fulfillment.Place,
+    config: CheckoutConfig,
+    now: datetime,
+) -> tuple[tuple[DeliveryOption, ...], str | None]:
+    """The options for one seller's lines sent as one parcel to `destination`, or none
+    and why not. The one rule for carts and for product-page promises alike."""
+    found = [line_origin(origins.get(line.offer_id), profile) for line in lines]
+    weight = group_weight(
+        [(line.weight_grams, line.quantity) for line in lines], config.default_grams
+    )
+    return fulfillment.shop_rates(
+        config.carriers.shopped,
+        origins=list(dict.fromkeys(o for o in found if o is not None)),
+        destination=destination,
+        parcels=[fulfillment.Parcel(weight)],
+        handling_days=profile.handling_days if profile else FALLBACK_HANDLING_DAYS,
+        items_total=items_total,
+        now=now,
+        holidays=config.holidays,
+        currency=config.currency,
+        free_standard_from=config.free_standard_from,
+    )
+
+
 def group_delivery(
     *,
     lines: Sequence[PricedLine],
@@ -54,23 +96,16 @@ def group_delivery(
     """(options, the chosen one if still offered, group issues). No address: no options."""
     if contact is None:
         return (), None, ()
-    found = [line_origin(origins.get(line.offer_id), profile) for line in lines]
-    weight = group_weight(
-        [(line.weight_grams, line.quantity) for line in lines], config.default_grams
-    )
-    options, refusal = fulfillment.shop_rates(
-        config.carriers.shopped,
-        origins=list(dict.fromkeys(o for o in found if o is not None)),
+    options, refusal = shop_delivery(
+        lines=lines,
+        items_total=items_total,
+        profile=profile,
+        origins=origins,
         destination=fulfillment.Place(
             contact.country, contact.region, contact.city, contact.postal_code
         ),
-        parcels=[fulfillment.Parcel(weight)],
-        handling_days=profile.handling_days if profile else FALLBACK_HANDLING_DAYS,
-        items_total=items_total,
+        config=config,
         now=now,
-        holidays=config.holidays,
-        currency=config.currency,
-        free_standard_from=config.free_standard_from,
     )
     chosen = next((o for o in options if o.service == chosen_service), None)
     return options, chosen, (refusal,) if refusal else ()

@@ -234,11 +234,24 @@ async def search(
     )
 
 
+#: The session key of the region a buyer chose on a product page ("Deliver to").
+DELIVER_TO = "deliver_to"
+
+
+def _deliver_to(web: WebSession, config: checkout.CheckoutConfig) -> checkout.Destination | None:
+    """The region chosen in this session, else the country's first (capital) region."""
+    regions = checkout.delivery_regions(config.country)
+    chosen = web.get(DELIVER_TO)
+    return next((r for r in regions if r.region == chosen), regions[0] if regions else None)
+
+
 @router.get("/products/{product_id}")
 async def product_page(
     product_id: Id,
     request: Request,
     session: Session,
+    config: Config,
+    now: Now,
     variant: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> Response:
     product = await catalog.get_product(session, product_id=product_id, principal=None)
@@ -256,6 +269,14 @@ async def product_page(
         (o for o in mine if o.in_stock), None
     )
     others = [o for o in mine if featured is None or o.id != featured.id]
+    deliver_to = _deliver_to(_web(request), config)
+    promises = (
+        await checkout.offer_promises(
+            session, [o.id for o in mine], deliver_to, config=config, now=now
+        )
+        if deliver_to is not None and mine
+        else {}
+    )
     return page(
         request,
         "storefront/product.html",
@@ -264,7 +285,20 @@ async def product_page(
         featured=featured,
         others=others,
         more_offers=offers.next_cursor is not None,
+        regions=checkout.delivery_regions(config.country),
+        deliver_to=deliver_to,
+        promises=promises,
     )
+
+
+@router.post("/deliver-to")
+async def choose_region(request: Request, config: Config) -> Response:
+    """Remember the region product pages promise delivery to; back to the page."""
+    form = await request.form()
+    region = text(form, "region")
+    if any(r.region == region for r in checkout.delivery_regions(config.country)):
+        _web(request).set(DELIVER_TO, region)
+    return _redirect(safe_next(text(form, "next")))
 
 
 # --- cart --------------------------------------------------------------------------------
