@@ -1,10 +1,9 @@
 """Screenshots of the web front ends, at a phone and a desktop size, for docs/web.md.
 
-Against a running Pasar seeded with `pasar demo`:
+Against a running Pasar seeded with `pasar demo` (`make run` does both):
 
-    PASAR_DATABASE_URL=sqlite+aiosqlite:////tmp/shots/pasar.db PASAR_PORT=8799 pasar migrate
-    PASAR_DATABASE_URL=... pasar demo && PASAR_DATABASE_URL=... PASAR_PORT=8799 pasar serve &
-    .venv/bin/python scripts/screenshots.py http://127.0.0.1:8799
+    make run &
+    .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000
 
 Playwright drives Debian's Chromium (`/usr/bin/chromium`). For each size it saves
 `docs/images/web/<page>-<phone|desktop>.png`: the home page, a product page with several

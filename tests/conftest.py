@@ -17,7 +17,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from pasar.app import create_app
@@ -146,15 +146,37 @@ async def _truncate(database: Database) -> None:
             if "sqlite_sequence" in tables:
                 await conn.execute(text("DELETE FROM sqlite_sequence"))
         else:
-            rows = await conn.execute(
-                text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname='public' "
-                    "AND tablename <> 'alembic_version'"
-                )
-            )
-            names = ", ".join(f'"{r[0]}"' for r in rows)
-            if names:
-                await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            await _empty_postgres(conn)
+
+
+async def _empty_postgres(conn: AsyncConnection) -> None:
+    """Empty the tables a test wrote to and restart every id sequence.
+
+    One query finds the non-empty tables; DELETE (children first) empties them. TRUNCATE of
+    every table cost 0.2-0.3 s a test (it swaps each table's files), about a minute and a
+    half of the suite.
+    """
+    rows = await conn.execute(
+        text(
+            "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+            "AND tablename <> 'alembic_version'"
+        )
+    )
+    names = [r[0] for r in rows]
+    if not names:
+        return
+    probe = " UNION ALL ".join(f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
+    filled = {r[0] for r in await conn.execute(text(probe))}
+    order = {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}
+    for name in sorted(filled, key=lambda n: -order.get(n, -1)):
+        await conn.execute(text(f'DELETE FROM "{name}"'))
+    await conn.execute(
+        text(
+            "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'S' AND n.nspname = 'public'"
+        )
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:
