@@ -1,7 +1,7 @@
 """Retry schedules for work that is stored and retried later (outbox events, webhooks, mail).
 
-In-process retries use tenacity; a retry that must survive a restart is a row with a
-`next_attempt_at`, and this is the one rule every such row follows.
+A retry that must survive a restart is a row with a `next_attempt_at`, and this is the one
+rule every such row follows.
 """
 
 from __future__ import annotations
