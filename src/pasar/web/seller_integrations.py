@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from pasar import identity, webhooks
 from pasar.identity import Principal, Role
@@ -31,13 +31,12 @@ from pasar.platform.types import Id
 from pasar.web.auth import PortalRoute, require_web_roles
 from pasar.web.forms import field_errors, text
 from pasar.web.i18n import N_
-from pasar.web.security import WebSession
+from pasar.web.seller import _redirect, _seller, _web
 from pasar.web.templating import page, translate
 
 router = APIRouter(prefix="/seller", include_in_schema=False, route_class=PortalRoute)
 
 Staff = Annotated[Principal, Depends(require_web_roles(Role.SELLER_STAFF))]
-SEE_OTHER = 303
 #: Deliveries per page of an endpoint's log.
 DELIVERIES_PAGE = 20
 #: Endpoints listed (the webhooks module allows at most 20 per seller).
@@ -48,21 +47,6 @@ DELIVERY_LABELS = {
     "failed": N_("Failed"),
 }
 ENDPOINT_FIELDS = ("url", "event_types", "description")
-
-
-def _web(request: Request) -> WebSession:
-    session: WebSession = request.state.web_session
-    return session
-
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=SEE_OTHER)
-
-
-def _seller(principal: Principal) -> int:
-    if principal.seller_id is None:  # seller staff always belong to a seller
-        raise PermissionDenied("This account belongs to no seller.")
-    return principal.seller_id
 
 
 def _portal(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
