@@ -7,11 +7,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck imports pytest format demo clean
+.PHONY: help install run test lint typecheck imports pytest format demo bench clean
 
 help:
 	@echo "make run   - set up, seed demo data (first time) and start Pasar on SQLite"
 	@echo "make test  - set up and run lint, types, module boundaries and the test suite"
+	@echo "make bench - benchmarks against PostgreSQL (PASAR_BENCH_DATABASE_URL); see docs/benchmarks.md"
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Pasar needs Python 3.11 or newer")'
@@ -34,11 +35,12 @@ demo: $(STAMP)
 test: lint typecheck imports pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy bench
 
 imports: $(STAMP)
 	$(BIN)/lint-imports
@@ -47,8 +49,11 @@ pytest: $(STAMP)
 	$(BIN)/pytest -n auto --dist worksteal
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

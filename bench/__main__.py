@@ -1,0 +1,182 @@
+"""`make bench`: Pasar's benchmarks against PostgreSQL, end to end, from an empty database.
+
+    python -m bench [--database-url URL] [--seconds 30] [--concurrency 32] [--skip-seed]
+
+It recreates the database (its name must contain "bench"), seeds the demo marketplace,
+starts `pasar serve --workers 2`, drives it from this same machine and prints one table;
+the figures also go to bench/results/latest.json for docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import checkout, tracking
+from bench.pgbench import _ranges, run_pgbench
+from bench.server import (
+    PASAR,
+    libpq_url,
+    pasar,
+    recreate_database,
+    require_bench_database,
+    running_server,
+    server_env,
+)
+from bench.stats import Recorder, Summary, table
+
+DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/pasar_bench"
+RESULTS = Path(__file__).with_name("results")
+
+
+def _args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url", default=os.environ.get("PASAR_BENCH_DATABASE_URL", DEFAULT_URL)
+    )
+    parser.add_argument("--seconds", type=int, default=30, help="Length of each timed run.")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2, help="pasar serve worker processes.")
+    parser.add_argument(
+        "--carts", type=int, default=10_000, help="Carts prepared for place-order alone."
+    )
+    parser.add_argument("--parcels", type=int, default=500, help="Parcels made for tracking.")
+    parser.add_argument("--batch", type=int, default=100, help="Scans per carrier webhook post.")
+    parser.add_argument("--skip-seed", action="store_true", help="Reuse the database as it is.")
+    return parser.parse_args()
+
+
+def _seed(url: str) -> None:
+    env = server_env(url)
+    pasar(env, "migrate")
+    help_text = subprocess.run(
+        [PASAR, "demo", "--help"], env=env, capture_output=True, text=True
+    ).stdout
+    if "--scale" in help_text:
+        pasar(env, "demo", "--scale", "medium", "--orders", "0")
+    else:
+        pasar(env, "demo", "--products", "35000", "--orders", "0")
+
+
+def _machine() -> dict[str, object]:
+    load = os.getloadavg()
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "load_before": [round(x, 2) for x in load],
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def main() -> None:
+    args = _args()
+    require_bench_database(args.database_url)
+    dsn = libpq_url(args.database_url)
+    machine = _machine()
+    if not args.skip_seed:
+        started = time.perf_counter()
+        asyncio.run(recreate_database(args.database_url))
+        _seed(args.database_url)
+        print(f"seeded in {time.perf_counter() - started:.0f} s")
+    offers = asyncio.run(checkout.load_offers(dsn))
+    print(f"{offers.count:,} offers from {len(offers.by_seller)} sellers shipping to ID")
+
+    rows: list[Summary] = []
+    with running_server(args.database_url, args.workers) as base:
+        print(f"whole guest checkout: {args.concurrency} buyers for {args.seconds} s ...")
+        rec, seconds = asyncio.run(
+            checkout.whole_checkout(
+                base, offers, concurrency=args.concurrency, seconds=args.seconds
+            )
+        )
+        whole = rec.summaries(seconds)
+        _report_errors(rec)
+        print(f"place-order alone: preparing {args.carts:,} carts ...")
+        rec, seconds = asyncio.run(
+            checkout.place_only(base, offers, concurrency=args.concurrency, carts=args.carts)
+        )
+        place = rec.summaries(seconds)
+        _report_errors(rec)
+        print("tracking: making parcels through the seller API ...")
+        parcels = asyncio.run(tracking.make_parcels(base, dsn, args.parcels))
+        print(
+            f"tracking: {len(parcels)} parcels; signed batches of {args.batch} scans"
+            f" for {args.seconds} s ..."
+        )
+        rec, seconds, accepted = asyncio.run(
+            tracking.post_scans(
+                base,
+                server_env(args.database_url)["PASAR_SECRET_KEY"],
+                parcels,
+                batch=args.batch,
+                concurrency=8,
+                seconds=args.seconds,
+            )
+        )
+        scans = rec.summaries(seconds)
+        _report_errors(rec)
+        events_rate = accepted / seconds
+    rows += [Summary(**{**asdict(s), "name": f"checkout: {s.name}"}) for s in whole]
+    rows += [Summary(**{**asdict(s), "name": f"place-order alone: {s.name}"}) for s in place]
+    rows += [
+        Summary(**{**asdict(s), "name": f"tracking: {s.name} ({args.batch} events)"}) for s in scans
+    ]
+
+    print(f"pgbench: the same write shape, {args.concurrency} clients for {args.seconds} s ...")
+    ceiling = run_pgbench(
+        dsn, asyncio.run(_ranges(dsn)), clients=args.concurrency, seconds=args.seconds
+    )
+    place_rate = next((s.rate for s in place if s.name == "place order"), 0.0)
+    print()
+    print(
+        table(
+            ["step", "count", "errors", "per s", "p50 ms", "p95 ms", "p99 ms"],
+            [r.row() for r in rows],
+        )
+    )
+    print()
+    print(
+        f"pgbench ceiling: {ceiling.tps:,.0f} orders/s (avg latency {ceiling.latency_ms:.1f} ms, "
+        f"{ceiling.failed} failed); place-order alone / ceiling = {place_rate / ceiling.tps:.2f}"
+        if ceiling.tps
+        else "pgbench gave no figure"
+    )
+    print(f"tracking events accepted: {events_rate:,.0f} events/s")
+    RESULTS.mkdir(exist_ok=True)
+    result = {
+        "machine": machine | {"load_after": [round(x, 2) for x in os.getloadavg()]},
+        "setup": {
+            "workers": args.workers,
+            "concurrency": args.concurrency,
+            "seconds": args.seconds,
+            "offers": offers.count,
+            "sellers": len(offers.by_seller),
+        },
+        "rows": [asdict(r) for r in rows],
+        "pgbench": asdict(ceiling),
+        "tracking_events_per_second": round(events_rate),
+        "place_order_ratio": round(place_rate / ceiling.tps, 3) if ceiling.tps else None,
+    }
+    (RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwritten: {RESULTS / 'latest.json'}")
+
+
+def _report_errors(rec: Recorder) -> None:
+    refused = sum(rec.expected.values())
+    if refused:
+        print(f"  refused on purpose (out of stock): {refused}")
+    for example in rec.error_examples:
+        print(f"  error: {example}")
+
+
+if __name__ == "__main__":
+    main()
