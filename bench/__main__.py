@@ -20,7 +20,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import checkout, tracking
+from bench import chart, checkout, tracking
 from bench.pgbench import _ranges, run_pgbench
 from bench.server import (
     PASAR,
@@ -167,6 +167,7 @@ def main() -> None:
         "place_order_ratio": round(place_rate / ceiling.tps, 3) if ceiling.tps else None,
     }
     (RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / "latest.svg").write_text(chart.svg(result))
     print(f"\nwritten: {RESULTS / 'latest.json'}")
 
 
