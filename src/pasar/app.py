@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -20,6 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import pasar
 from pasar import (
@@ -265,6 +267,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     metrics = Metrics()
     app.state.metrics = metrics
     problems.install(app)
+    _html_not_found(app)
     app.add_middleware(RequestObservability, metrics=metrics)
     app.include_router(_platform_router())
     for module in MODULES:
@@ -272,10 +275,25 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     return app
 
 
+def _html_not_found(app: FastAPI) -> None:
+    """An address no route knows is the storefront's 404 page for a browser (problem+json
+    for the API and for any client that does not ask for HTML)."""
+    as_problem = app.exception_handlers[StarletteHTTPException]
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 404 and web.wants_html(request):
+            return web.not_found_page(request)
+        answer = as_problem(request, exc)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    app.add_exception_handler(StarletteHTTPException, not_found)
+
+
 def _platform_router() -> APIRouter:
     router = APIRouter(tags=["platform"])
 
-    @router.get("/healthz")
+    @router.get("/healthz", responses={503: {"description": "The database does not answer."}})
     async def healthz(request: Request) -> JSONResponse:
         """Liveness and readiness: answers 200 only if the database answers. Public."""
         db: Database = request.app.state.database

@@ -17,7 +17,10 @@ def test_public_exports_are_deliberate() -> None:
         "add_line", "change_line", "choose_delivery", "create_cart", "place_order", "set_contact",
         "TotalChanged", "checkout_clock", "checkout_config", "load_cart", "mark_ordered",
         "price_cart", "router", "Destination", "OfferPromise", "delivery_regions",
-        "offer_promises",
+        "offer_promises", "MAX_ADDRESSES", "AddressBookFull", "AddressNotFound",
+        "DefaultAddressNeeded", "SavedAddressCreate", "SavedAddressRead", "SavedAddressUpdate",
+        "add_address", "default_address", "delete_address", "get_address", "list_addresses",
+        "make_default", "save_contact", "update_address",
     }  # fmt: skip
     assert all(hasattr(pasar.checkout, name) for name in pasar.checkout.__all__)
 

@@ -9,7 +9,7 @@ from babel.dates import format_date
 from fastapi import FastAPI
 
 from pasar.checkout import CheckoutConfig, Destination, offer_promises
-from pasar.fulfillment import Carriers
+from pasar.fulfillment import NEW_SELLER_DELIVERIES, Carriers
 from pasar.fulfillment.carriers.base import ServiceLevel
 from pasar.fulfillment.carriers.rate_table import (
     Band,
@@ -21,6 +21,7 @@ from pasar.fulfillment.carriers.rate_table import (
 from pasar.platform.db import Database
 from tests.api.test_checkout_queries import counting
 from tests.api.test_checkout_support import MONDAY_MORNING, configure, pin_clock
+from tests.api.test_seller_scores import parcels
 from tests.support import Actors
 from tests.web.support import also_offer, csrf_of, listed, post_form
 
@@ -148,5 +149,33 @@ async def test_the_page_costs_the_same_statements_for_1_or_3_offers(
         assert page.status_code == 200
         assert page.text.count("Delivery by ") == offers
         counts.append([s for s in seen if s.lstrip().upper().startswith("SELECT")])
-    # The catalog's product and offers (4), and three for every promise on the page.
-    assert len(counts[0]) == len(counts[1]) == 7, counts
+    # The catalog's product and offers (4), three for every promise on the page and one
+    # for every seller's score.
+    assert len(counts[0]) == len(counts[1]) == 8, counts
+
+
+async def test_each_offer_shows_its_sellers_on_time_rate(
+    client: httpx.AsyncClient, browser: httpx.AsyncClient, actors: Actors, database: Database
+) -> None:
+    """The buy box and every other offer say how often the seller delivered on time; a
+    seller with too few deliveries to judge is "New seller", in the buyer's language."""
+    kopi = await listed(client, actors, price=2_500)
+    steady = await also_offer(client, actors, kopi.product_id, seller="Toko Tepat", price=3_000)
+    fresh = await also_offer(client, actors, kopi.product_id, seller="Toko Baru", price=3_500)
+    await parcels(database, kopi.seller_id, on_time=23, late=1)
+    await parcels(database, steady.seller_id, on_time=120, late=2)
+    await parcels(database, fresh.seller_id, on_time=NEW_SELLER_DELIVERIES - 1)
+    page = await browser.get(f"/products/{kopi.product_id}")
+    assert page.status_code == 200, page.text
+    buybox, others = page.text.split('id="offers-title"')
+    assert "Seller rating" in buybox
+    assert "96% on time · 24 deliveries" in buybox
+    tepat, baru = others.split("Sold by Toko Baru")
+    assert "98% on time · 122 deliveries" in tepat
+    assert "New seller" in baru
+    assert "on time" not in baru
+    indonesian = await browser.get(
+        f"/products/{kopi.product_id}", headers={"Accept-Language": "id"}
+    )
+    assert "Penjual baru" in indonesian.text
+    assert "96% tepat waktu · 24 pengiriman" in indonesian.text

@@ -370,3 +370,181 @@ async def test_the_offers_page_in_indonesian(
     assert "New offer" not in offers.text
     stock = await browser.get("/seller/stock")
     assert "Stok" in stock.text
+
+
+async def test_who_fulfils_is_chosen_on_create_and_edit_and_listed(
+    browser: httpx.AsyncClient, client: httpx.AsyncClient, actors: Actors
+) -> None:
+    mine = await listed(client, actors)
+    seller = mine.shop.seller
+    await portal_for(browser, mine)
+    form = await browser.get("/seller/offers/new")
+    assert 'name="fulfilled_by" value="seller" checked' in form.text
+    csrf = await token(browser, "/seller/offers/new")
+    made = await post_form(
+        browser,
+        "/seller/offers/new",
+        {"title": "Sambal Bawang", "sku": "SAMBAL-1", "price": "15", "fulfilled_by": "marketplace"},
+        csrf=csrf,
+    )
+    assert made.status_code == 303, made.text
+    path = made.headers["location"]
+    offer_id = int(path.rsplit("/", 1)[1])
+    offer = (await client.get(f"/api/v1/offers/{offer_id}", headers=seller.headers)).json()
+    assert offer["fulfilled_by"] == "marketplace"
+    shown = await browser.get(path)
+    assert 'name="fulfilled_by" value="marketplace" checked' in shown.text
+    listing = await browser.get("/seller/offers")
+    assert "Marketplace" in listing.text
+
+    kept = await post_form(browser, path, {"price": "16"}, csrf=csrf)  # not sent: unchanged
+    assert kept.status_code == 303
+    offer = (await client.get(f"/api/v1/offers/{offer_id}", headers=seller.headers)).json()
+    assert offer["fulfilled_by"] == "marketplace"
+    edited = await post_form(browser, path, {"price": "16", "fulfilled_by": "seller"}, csrf=csrf)
+    assert edited.status_code == 303
+    offer = (await client.get(f"/api/v1/offers/{offer_id}", headers=seller.headers)).json()
+    assert offer["fulfilled_by"] == "seller"
+    wrong = await post_form(browser, path, {"price": "16", "fulfilled_by": "drone"}, csrf=csrf)
+    assert wrong.status_code == 422
+    assert 'id="e-fulfilled_by"' in wrong.text
+
+
+async def test_the_owner_edits_its_product_and_others_only_read_it(
+    browser: httpx.AsyncClient, client: httpx.AsyncClient, actors: Actors
+) -> None:
+    mine = await listed(client, actors, title="Kopi Gayo 250 g")
+    theirs = await listed(client, actors, seller="Toko Lain", title="Teh Melati")
+    await portal_for(browser, mine)
+    offer_page = await browser.get(f"/seller/offers/{mine.offer_id}")
+    assert f'href="/seller/products/{mine.product_id}"' in offer_page.text
+    path = f"/seller/products/{mine.product_id}"
+    page = await browser.get(path)
+    assert page.status_code == 200
+    assert 'id="f-description"' in page.text
+    csrf = await token(browser, path)
+    before = page.text.split('name="attributes_before" value="', 1)[1].split('"', 1)[0]
+
+    bad = await post_form(
+        browser,
+        path,
+        {"title": "", "images": "not a url", "attributes": "no colon", "attributes_before": ""},
+        csrf=csrf,
+    )
+    assert bad.status_code == 422
+    for field in ("title", "images", "attributes"):
+        assert f'id="e-{field}"' in bad.text, field
+
+    saved = await post_form(
+        browser,
+        path,
+        {
+            "title": "Kopi Gayo Premium 250 g",
+            "description": "Arabika dari dataran tinggi Gayo.",
+            "brand": "Gayo",
+            "images": "https://example.com/kopi.jpg",
+            "attributes": "roast: medium\norigin: Aceh",
+            "attributes_before": before,
+            "status": "active",
+        },
+        csrf=csrf,
+    )
+    assert saved.status_code == 303, saved.text
+    product = (await client.get(f"/api/v1/products/{mine.product_id}")).json()
+    assert product["title"] == "Kopi Gayo Premium 250 g"
+    assert product["description"] == "Arabika dari dataran tinggi Gayo."
+    assert product["brand"] == "Gayo"
+    assert product["images"] == ["https://example.com/kopi.jpg"]
+    assert product["attributes"] == {"roast": "medium", "origin": "Aceh"}
+    assert "The product is saved." in (await browser.get(path)).text
+
+    other = f"/seller/products/{theirs.product_id}"
+    read_only = await browser.get(other)
+    assert read_only.status_code == 200
+    assert "Teh Melati" in read_only.text
+    assert 'id="f-description"' not in read_only.text
+    assert "only the seller who created it" in read_only.text
+    refused = await post_form(browser, other, {"title": "Mine now"}, csrf=csrf)
+    assert refused.status_code == 404
+    assert (await client.get(f"/api/v1/products/{theirs.product_id}")).json()["title"] == (
+        "Teh Melati"
+    )
+
+
+async def test_a_3pl_run_warehouse_is_connected_rotated_and_disconnected(
+    browser: httpx.AsyncClient, client: httpx.AsyncClient, actors: Actors
+) -> None:
+    """A warehouse added as run by a 3PL gets a connection page: the secret is shown once,
+    in the answer to the form that issued it; a seller-run warehouse cannot be connected."""
+    mine = await listed(client, actors)
+    theirs = await listed(client, actors, seller="Toko Lain", title="Teh Melati")
+    seller = mine.shop.seller
+    await portal_for(browser, mine)
+    csrf = await token(browser, "/seller/settings")
+    added = await post_form(
+        browser,
+        "/seller/settings/warehouses",
+        {
+            **inv.WAREHOUSE,
+            "code": "3PL-1",
+            "name": "Gudang Mitra",
+            "owner_kind": "3pl",
+            "operator_name": "Mitra Logistik",
+        },
+        csrf=csrf,
+    )
+    assert added.status_code == 303, added.text
+    listed_warehouses = (
+        await client.get(f"/api/v1/sellers/{seller.seller_id}/warehouses", headers=seller.headers)
+    ).json()["items"]
+    made = next(w for w in listed_warehouses if w["code"] == "3PL-1")
+    assert made["owner_kind"] == "3pl"
+    assert made["operator_name"] == "Mitra Logistik"
+    assert "run by Mitra Logistik" in (await browser.get("/seller/settings")).text
+    path = f"/seller/settings/warehouses/{made['id']}/3pl"
+    assert path in (await browser.get(f"/seller/settings/warehouses/{made['id']}")).text
+    page = await browser.get(path)
+    assert page.status_code == 200
+    assert "Not connected" in page.text
+
+    bad = await post_form(browser, path, {"kind": "carrier-pigeon"}, csrf=csrf)
+    assert bad.status_code == 422
+    assert 'id="e-kind"' in bad.text
+    connected = await post_form(
+        browser, path, {"kind": "sandbox", "fulfil_after_minutes": "5"}, csrf=csrf
+    )
+    assert connected.status_code == 200, connected.text
+    assert "The warehouse is connected to its 3PL." in connected.text
+    first = connected.text.split('id="new-secret">', 1)[1].split("<", 1)[0]
+    assert len(first) > 20
+    again = await browser.get(path)
+    assert "Connected" in again.text
+    assert first not in again.text
+    assert "/api/v1/3pl/" in again.text  # where the 3PL reports
+    api = await client.get(
+        f"/api/v1/sellers/{seller.seller_id}/warehouses/{made['id']}/3pl", headers=seller.headers
+    )
+    assert api.json()["kind"] == "sandbox"
+    assert api.json()["fulfil_after_minutes"] == 5
+
+    changed = await post_form(
+        browser, path, {"kind": "sandbox", "fulfil_after_minutes": "9"}, csrf=csrf
+    )
+    assert changed.status_code == 303
+    rotated = await post_form(browser, f"{path}/rotate-secret", {}, csrf=csrf)
+    assert rotated.status_code == 200
+    second = rotated.text.split('id="new-secret">', 1)[1].split("<", 1)[0]
+    assert second != first
+    gone = await post_form(browser, f"{path}/disconnect", {}, csrf=csrf)
+    assert gone.status_code == 303
+    after = await browser.get(path)
+    assert "The 3PL is disconnected." in after.text
+    assert "Not connected" in after.text
+
+    own = f"/seller/settings/warehouses/{mine.shop.warehouse_id}/3pl"
+    refused = await post_form(browser, own, {"kind": "sandbox"}, csrf=csrf)
+    assert refused.status_code == 409
+    assert 'role="alert"' in refused.text
+    other = f"/seller/settings/warehouses/{theirs.shop.warehouse_id}/3pl"
+    assert (await browser.get(other)).status_code == 404
+    assert (await post_form(browser, other, {"kind": "sandbox"}, csrf=csrf)).status_code == 404

@@ -253,3 +253,143 @@ async def test_the_portal_speaks_indonesian(
     assert "Print labels" not in queue.text
     detail = await browser.get(f"/seller/orders/{placed.seller_order_id}")
     assert "Kemas dan beli label" in detail.text
+
+
+def qty_fields(page: str) -> dict[str, str]:
+    """The pack form's quantity per order line, as drawn: `qty-<line id>` -> units left."""
+    found = re.findall(r'name="(qty-\d+)"[^>]*value="(\d+)"', page)
+    return dict(found)
+
+
+async def test_a_label_is_cancelled_until_the_carrier_has_it(
+    browser: httpx.AsyncClient, client: httpx.AsyncClient, actors: Actors
+) -> None:
+    """A parcel not handed over offers "Cancel label"; once cancelled its items can be
+    packed again; a parcel with the carrier no longer offers it, and the service refuses."""
+    placed = await f.placed_order(client, actors)
+    so_id = placed.seller_order_id
+    path = f"/seller/orders/{so_id}"
+    await portal_for(browser, placed)
+    assert (await pack(browser, so_id)).status_code == 303
+    detail = await browser.get(path)
+    action = re.search(rf'action="({path}/shipments/(\d+)/cancel)"', detail.text)
+    assert action, detail.text
+    assert "Cancel label" in detail.text
+    shipment_id = int(action.group(2))
+
+    refused = await browser.post(action.group(1), data={})
+    assert refused.status_code == 403  # no CSRF token
+    cancelled = await post_form(browser, action.group(1), {}, csrf=await token(browser, path))
+    assert cancelled.status_code == 303
+    after = await browser.get(path)
+    assert "is cancelled." in after.text
+    assert "Label cancelled" in after.text
+    assert "Pack and buy label" in after.text  # its items can be packed again
+    assert (await f.shipment(client, placed.shop, shipment_id))["status"] == "cancelled"
+
+    assert (await pack(browser, so_id)).status_code == 303
+    assert (await bulk(browser, "ship", [so_id])).status_code == 303
+    shipped = await browser.get(path)
+    second = re.findall(r'href="/seller/shipments/(\d+)/label"', shipped.text)
+    assert len(second) == 1
+    assert f"/shipments/{second[0]}/cancel" not in shipped.text
+    too_late = await post_form(
+        browser, f"{path}/shipments/{second[0]}/cancel", {}, csrf=await token(browser, path)
+    )
+    assert too_late.status_code == 303
+    explained = await browser.get(path)
+    assert "cannot be cancelled" in explained.text
+    assert (await f.shipment(client, placed.shop, int(second[0])))["status"] != "cancelled"
+
+
+async def test_another_sellers_label_cannot_be_cancelled(
+    browser: httpx.AsyncClient, client: httpx.AsyncClient, actors: Actors
+) -> None:
+    placed = await f.placed_order(client, actors, sellers=2)
+    mine = placed.seller_order_of(placed.shops[0])
+    theirs = placed.seller_order_of(placed.shops[1])
+    shipment = await f.create_shipment(client, placed.shops[1], theirs)
+    await portal_for(browser, placed)
+    csrf = await token(browser, f"/seller/orders/{mine}")
+    for path in (
+        f"/seller/orders/{theirs}/shipments/{shipment['id']}/cancel",
+        f"/seller/orders/{mine}/shipments/{shipment['id']}/cancel",
+    ):
+        refused = await post_form(browser, path, {}, csrf=csrf)
+        assert refused.status_code == 404, path
+    assert (await f.shipment(client, placed.shops[1], shipment["id"]))["status"] != "cancelled"
+
+
+async def test_several_boxes_and_a_partial_parcel(
+    browser: httpx.AsyncClient, client: httpx.AsyncClient, actors: Actors
+) -> None:
+    """Two lines of two units: the first parcel holds one line in two boxes (an empty third
+    row is ignored); the rest goes in a second parcel."""
+    placed = await f.placed_order(client, actors, offers=2, quantity=2)
+    so_id = placed.seller_order_id
+    path = f"/seller/orders/{so_id}"
+    await portal_for(browser, placed)
+    three = await browser.get(path, params={"boxes": "3"})
+    assert three.status_code == 200
+    assert 'id="f-weight_grams-3"' in three.text
+    lines = qty_fields(three.text)
+    assert sorted(lines.values()) == ["2", "2"]
+    first, second = sorted(lines)
+    csrf = await token(browser, path)
+
+    resized = await post_form(
+        browser, f"{path}/shipments", {**BOX, "boxes": "2", "resize": "1"}, csrf=csrf
+    )
+    assert resized.status_code == 200
+    assert 'id="f-weight_grams-2"' in resized.text
+    assert 'id="f-weight_grams-3"' not in resized.text
+    assert 'value="800"' in resized.text  # what was typed stays
+
+    half = await post_form(
+        browser,
+        f"{path}/shipments",
+        {"weight_grams": ["800", "oops", ""], "length_mm": ["", "", ""], first: "2", second: "0"},
+        csrf=csrf,
+    )
+    assert half.status_code == 422
+    assert 'id="e-weight_grams-2"' in half.text
+    none = await post_form(
+        browser, f"{path}/shipments", {**BOX, first: "0", second: "0"}, csrf=csrf
+    )
+    assert none.status_code == 422
+    assert "Choose at least one item for this parcel." in none.text
+    too_many = await post_form(browser, f"{path}/shipments", {**BOX, first: "5"}, csrf=csrf)
+    assert too_many.status_code >= 400
+    assert 'role="alert"' in too_many.text
+
+    packed = await post_form(
+        browser,
+        f"{path}/shipments",
+        {
+            "weight_grams": ["800", "1200", ""],
+            "length_mm": ["200", "", ""],
+            "width_mm": ["", "", ""],
+            "height_mm": ["", "", ""],
+            first: "2",
+            second: "0",
+            "idempotency_key": "two-boxes",
+        },
+        csrf=csrf,
+    )
+    assert packed.status_code == 303, packed.text
+    after = await browser.get(path)
+    assert "Pack and buy label" in after.text  # the second line is still to pack
+    assert list(qty_fields(after.text)) == [second]
+    assert "2 boxes" in after.text
+    shipment_id = int(re.findall(r'href="/seller/shipments/(\d+)/label"', after.text)[0])
+    shipment = await f.shipment(client, placed.shop, shipment_id)
+    assert [p["weight_grams"] for p in shipment["packages"]] == [800, 1200]
+    assert [(line["order_line_id"], line["quantity"]) for line in shipment["lines"]] == [
+        (int(first.removeprefix("qty-")), 2)
+    ]
+
+    rest = await post_form(browser, f"{path}/shipments", BOX, csrf=await token(browser, path))
+    assert rest.status_code == 303
+    done = await browser.get(path)
+    assert "Pack and buy label" not in done.text
+    assert (await f.seller_order(client, placed.shop, so_id))["status"] == "processing"

@@ -227,3 +227,47 @@ async def test_a_missing_product_is_a_friendly_404_page(browser: httpx.AsyncClie
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
     assert "Halaman itu tidak ditemukan" in response.text
+
+
+async def test_an_unknown_address_is_the_404_page_for_a_browser(
+    browser: httpx.AsyncClient,
+) -> None:
+    """A stale link opened in a browser is the storefront's page, in the visitor's
+    language, with the pages' headers; not a JSON document."""
+    html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = await browser.get("/no-such-page", headers={"Accept": html, "Accept-Language": "id"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Halaman itu tidak ditemukan" in response.text
+    assert "Tidak ada apa pun di alamat ini" in response.text
+    assert "<code>not-found</code>" in response.text
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    english = await browser.get("/no/such/page/either", headers={"Accept": html})
+    assert "We could not find that page" in english.text
+    assert 'name="csrf_token"' in english.text, "the footer's language form still works"
+    head = await browser.head("/no-such-page", headers={"Accept": html})
+    assert head.status_code == 404
+    assert head.headers["content-type"].startswith("text/html")
+
+
+async def test_the_api_and_clients_that_ask_for_json_keep_problem_json(
+    browser: httpx.AsyncClient,
+) -> None:
+    """Under /api/ (even from a browser) and for any client not asking for HTML, an
+    unknown address stays problem+json."""
+    html = "text/html,application/xhtml+xml,*/*;q=0.8"
+    asked = [
+        ("GET", "/api/v1/nope", {"Accept": html}),
+        ("GET", "/api/v1/nope", {}),
+        ("GET", "/no-such-page", {"Accept": "application/json"}),
+        ("GET", "/no-such-page", {"Accept": "*/*"}),
+        ("HEAD", "/no-such-page", {"Accept": "application/json"}),
+        ("POST", "/no-such-page", {"Accept": html}),
+    ]
+    for method, path, headers in asked:
+        response = await browser.request(method, path, headers=headers)
+        assert response.status_code == 404, (method, path, headers)
+        media = response.headers["content-type"]
+        assert media.startswith("application/problem+json"), (method, path, headers, media)
+        if method != "HEAD":
+            assert response.json()["type"] == "/problems/not-found"

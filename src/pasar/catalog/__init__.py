@@ -52,6 +52,8 @@ from pasar.catalog.schemas import (
     OfferRead,
     OfferUpdate,
     ProductCreate,
+    ProductRead,
+    ProductUpdate,
     VariantCreate,
 )
 from pasar.catalog.search import list_products
@@ -62,6 +64,7 @@ from pasar.catalog.service import (
     create_product,
     get_product,
     list_categories,
+    update_product,
 )
 
 __all__ = [
@@ -89,6 +92,8 @@ __all__ = [
     "ProductCreate",
     "ProductCreated",
     "ProductNotFound",
+    "ProductRead",
+    "ProductUpdate",
     "ProductUpdated",
     "Sort",
     "UnknownVariant",
@@ -113,4 +118,5 @@ __all__ = [
     "refresh_products",
     "router",
     "update_offer",
+    "update_product",
 ]

@@ -1,9 +1,11 @@
-"""checkout's tables: carts and their lines. Offers, sellers and users are referenced by id.
+"""checkout's tables: carts, their lines and buyers' saved addresses. Offers, sellers and
+users are referenced by id.
 
 A cart is addressed by its unguessable token. A user has at most one open cart (a partial
 unique index); guest carts have no user. Lines keep a snapshot of the offer as the buyer
 saw it (price, seller, title), so a later change is reported and a vanished offer can
-still be shown.
+still be shown. A buyer's saved addresses have at most one default (a partial unique index),
+so two racing "make default" or first-address requests cannot leave two.
 """
 
 from __future__ import annotations
@@ -88,5 +90,35 @@ class CartLine(Base):
     variant_id: Mapped[int] = mapped_column(BigInteger)
     title: Mapped[str] = mapped_column(String(400))
     sku: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SavedAddress(Base):
+    """A delivery address kept on a buyer's account (the address book)."""
+
+    __tablename__ = "saved_addresses"
+    __table_args__ = (
+        Index(
+            "uq_saved_addresses_default_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
+
+    id: Mapped[int] = id_column()
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    label: Mapped[str | None] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20))
+    line1: Mapped[str] = mapped_column(String(200))
+    line2: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(100))
+    postal_code: Mapped[str] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(2))
+    is_default: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, field_validator
 
 from pasar.checkout.countries import COUNTRIES
 from pasar.checkout.domain import LineIssue
@@ -103,6 +103,84 @@ class AddressUpdate(BaseModel):
             language=self.language,
             sms_updates=self.sms_updates,
         )
+
+
+Phone = Annotated[str, Field(max_length=40), AfterValidator(_phone)]
+Country = Annotated[
+    str,
+    Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. ID."),
+    AfterValidator(_country),
+]
+Line2 = Annotated[str | None, Field(max_length=200), AfterValidator(_optional)]
+Label = Annotated[
+    str | None,
+    Field(max_length=50, description='What the buyer calls it, e.g. "Home" or "Office".'),
+    AfterValidator(_optional),
+]
+#: The fields a saved address cannot be without (PATCH may leave them out, not null them).
+SAVED_REQUIRED = ("name", "phone", "line1", "city", "region", "postal_code", "country")
+
+
+class SavedAddressCreate(BaseModel):
+    """A delivery address kept on the buyer's account, checked exactly as checkout checks
+    one (the account has the email, so there is none here)."""
+
+    label: Label = None
+    name: Text200
+    phone: Phone
+    line1: Text200
+    line2: Line2 = None
+    city: Text100
+    region: Text100
+    postal_code: Text20
+    country: Country
+    is_default: bool = Field(
+        default=False,
+        description="Make it the default (the previous default stops being one). "
+        "A buyer's first address is the default anyway.",
+    )
+
+
+class SavedAddressUpdate(BaseModel):
+    """Only the fields sent change; `label` and `line2` may be null to clear them."""
+
+    label: Label = None
+    name: Text200 | None = None
+    phone: Phone | None = None
+    line1: Text200 | None = None
+    line2: Line2 = None
+    city: Text100 | None = None
+    region: Text100 | None = None
+    postal_code: Text20 | None = None
+    country: Country | None = None
+    is_default: bool | None = Field(
+        default=None,
+        description="true makes it the default; false is refused on the default address "
+        "(make another one the default instead).",
+    )
+
+    @field_validator(*SAVED_REQUIRED, "is_default")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be left out, but not null")
+        return value
+
+
+class SavedAddressRead(BaseModel):
+    id: int
+    label: str | None
+    name: str
+    phone: str
+    line1: str
+    line2: str | None
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    is_default: bool
+    created_at: datetime
+    updated_at: datetime
 
 
 class DeliveryChoice(BaseModel):

@@ -462,6 +462,12 @@ async def ship_complete_orders(
     return complete
 
 
+def label_cancellable(status: str, handed_over_at: datetime | None) -> bool:
+    """A label can be voided until the carrier has the parcel (what `cancel_shipment`
+    checks; pages ask it to offer the button)."""
+    return handed_over_at is None and status == TrackingStatus.LABEL_CREATED.value
+
+
 async def cancel_shipment(
     session: AsyncSession,
     shipment_id: int,
@@ -474,7 +480,7 @@ async def cancel_shipment(
     (row,) = await _lock_shipments(session, [shipment_id], seller_id)
     if row.status == CANCELLED:
         return
-    if row.handed_over_at is not None or row.status != TrackingStatus.LABEL_CREATED.value:
+    if not label_cancellable(row.status, row.handed_over_at):
         raise ShipmentLocked(
             f"Shipment {row.tracking_number} is with the carrier ({row.status}); it cannot be "
             "cancelled."

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from pasar.web.account import router as account_router
 from pasar.web.console import console_router
+from pasar.web.not_found import not_found_page, wants_html
 from pasar.web.pwa import router as pwa_router
 from pasar.web.seller import portal_router
 from pasar.web.seller_catalog import router as seller_catalog_router
@@ -25,4 +26,4 @@ router.include_router(account_router)
 router.include_router(seller_catalog_router)
 router.include_router(console_router)
 
-__all__ = ["router"]
+__all__ = ["not_found_page", "router", "wants_html"]

@@ -89,6 +89,15 @@ PACKABLE = frozenset({S.VERIFIED, S.PROCESSING, S.DELIVERY_FAILED})
 CANCELLABLE = frozenset({S.RECEIVED, S.VERIFIED, S.PROCESSING})
 CANCELLED_SHIPMENT = "cancelled"
 PACKAGE_FIELDS = ("weight_grams", "length_mm", "width_mm", "height_mm")
+#: At most this many boxes in one shipment (as `ShipmentCreate.packages` allows).
+MAX_BOXES = 20
+#: The form field of a line's quantity to pack: `qty-<order line id>`.
+QTY_PREFIX = "qty-"
+
+
+def box_key(name: str, index: int) -> str:
+    """A box's field in the pack form: `weight_grams` for the first, `weight_grams-2`..."""
+    return name if index == 0 else f"{name}-{index + 1}"
 
 
 def _web(request: Request) -> WebSession:
@@ -354,6 +363,33 @@ def _left_to_pack(detail: Any, shipments: list[Any]) -> int:
     return max(ordered - packed, 0)
 
 
+async def _lines_to_pack(
+    session: AsyncSession, seller_id: int, seller_order_id: int, live: list[Any]
+) -> list[dict[str, Any]]:
+    """Each order line with the units not yet in a live parcel, for the pack form."""
+    found = await orders.fulfilment_orders(session, ids=[seller_order_id], seller_id=seller_id)
+    packed: dict[int, int] = {}
+    for shipment in live:
+        for line in shipment.lines:
+            packed[line.order_line_id] = packed.get(line.order_line_id, 0) + int(line.quantity)
+    return [
+        {
+            "id": line.order_line_id,
+            "sku": line.sku,
+            "title": line.title,
+            "left": max(line.quantity - packed.get(line.order_line_id, 0), 0),
+        }
+        for order in found
+        for line in order.lines
+    ]
+
+
+def _box_count(value: str) -> int:
+    """How many box rows the pack form shows: 1 to `MAX_BOXES`."""
+    number = int(value) if value.isdigit() and len(value) < 4 else 1
+    return min(max(number, 1), MAX_BOXES)
+
+
 async def _detail_page(
     request: Request,
     session: AsyncSession,
@@ -363,6 +399,7 @@ async def _detail_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     status_code: int = 200,
+    boxes: int = 1,
 ) -> Response:
     seller_id = _seller(principal)
     detail = await orders.read_seller_order(
@@ -383,8 +420,11 @@ async def _detail_page(
     live = [s for s in shipments if s.status != CANCELLED_SHIPMENT]
     status = orders.Status(detail.status)
     left = _left_to_pack(detail, live)
+    lines: list[dict[str, Any]] = []
     if status is S.DELIVERY_FAILED:  # a reship packs everything again
         left = sum(line.quantity for line in detail.lines)
+    elif status in PACKABLE and left > 0:
+        lines = await _lines_to_pack(session, seller_id, seller_order_id, live)
     return _portal(
         request,
         "seller/order.html",
@@ -393,6 +433,12 @@ async def _detail_page(
         shipments=shipments,
         can_pack=status in PACKABLE and left > 0,
         can_hand_over=any(s.handed_over_at is None for s in live),
+        cancellable={
+            s.id for s in live if fulfillment.label_cancellable(s.status, s.handed_over_at)
+        },
+        lines_to_pack=lines,
+        boxes=boxes,
+        box_key=box_key,
         can_cancel=status in CANCELLABLE,
         carriers=[(code, config.carriers[code].name) for code in config.carriers],
         errors=errors or {},
@@ -405,9 +451,13 @@ async def _detail_page(
 
 @router.get("/orders/{seller_order_id}")
 async def order_detail(
-    seller_order_id: Id, request: Request, session: Session, principal: Staff
+    seller_order_id: Id,
+    request: Request,
+    session: Session,
+    principal: Staff,
+    boxes: Annotated[int, Query(ge=1, le=MAX_BOXES)] = 1,
 ) -> Response:
-    return await _detail_page(request, session, principal, seller_order_id)
+    return await _detail_page(request, session, principal, seller_order_id, boxes=boxes)
 
 
 def _whole(value: str, *, required: bool) -> int | None:
@@ -420,21 +470,102 @@ def _whole(value: str, *, required: bool) -> int | None:
     return int(value)
 
 
+def _boxes(
+    request: Request, form: FormData, values: dict[str, str], errors: dict[str, str]
+) -> list[fulfillment.PackageSpec]:
+    """The boxes typed in the pack form (repeated fields, one row per box); empty rows
+    are ignored, a half-filled one is explained at its field."""
+    rows = max((len(form.getlist(name)) for name in PACKAGE_FIELDS), default=0)
+    packages: list[fulfillment.PackageSpec] = []
+    for index in range(min(rows, MAX_BOXES)):
+        typed = {}
+        for name in PACKAGE_FIELDS:
+            given = form.getlist(name)
+            raw = given[index] if index < len(given) and isinstance(given[index], str) else ""
+            typed[name] = str(raw).strip()[:20]
+            values[box_key(name, index)] = typed[name]
+        if index > 0 and not any(typed.values()):
+            continue
+        numbers: dict[str, int | None] = {}
+        for name in PACKAGE_FIELDS:
+            try:
+                numbers[name] = _whole(typed[name], required=name == "weight_grams")
+            except ValueError:
+                errors[box_key(name, index)] = translate(
+                    request, N_("Enter a whole number above zero.")
+                )
+        if not any(box_key(name, index) in errors for name in PACKAGE_FIELDS):
+            weight = numbers["weight_grams"]
+            assert weight is not None
+            packages.append(
+                fulfillment.PackageSpec(
+                    weight_grams=weight,
+                    length_mm=numbers["length_mm"],
+                    width_mm=numbers["width_mm"],
+                    height_mm=numbers["height_mm"],
+                )
+            )
+    if rows == 0:
+        errors["weight_grams"] = translate(request, N_("Enter a whole number above zero."))
+    return packages
+
+
+def _chosen_lines(
+    request: Request, form: FormData, values: dict[str, str], errors: dict[str, str]
+) -> list[fulfillment.LineSpec] | None:
+    """The units to put in this shipment; None (everything left) when the form has no
+    line quantities."""
+    typed = {
+        key: str(value).strip()[:10]
+        for key, value in form.multi_items()
+        if key.startswith(QTY_PREFIX) and isinstance(value, str)
+    }
+    if not typed:
+        return None
+    values.update(typed)
+    chosen: list[fulfillment.LineSpec] = []
+    for key, value in typed.items():
+        line_id = key.removeprefix(QTY_PREFIX)
+        if not line_id.isdigit() or len(line_id) > 18:
+            continue
+        if value in ("", "0"):
+            continue
+        try:
+            quantity = _whole(value, required=True)
+        except ValueError:
+            errors[key] = translate(request, N_("Enter a whole number, 0 to leave it out."))
+            continue
+        assert quantity is not None
+        chosen.append(fulfillment.LineSpec(order_line_id=int(line_id), quantity=quantity))
+    if not chosen and not errors:
+        errors["pack"] = translate(request, N_("Choose at least one item for this parcel."))
+    return chosen
+
+
 @router.post("/orders/{seller_order_id}/shipments")
 async def pack(
     seller_order_id: Id, request: Request, session: Session, principal: Staff
 ) -> Response:
-    """One box: weight and dimensions; the carrier and service default to the buyer's."""
+    """Boxes with weight and dimensions, the units they hold (default: all left to pack);
+    the carrier and service default to the buyer's. "Change the number of boxes" only
+    draws the form again with that many rows."""
     seller_id = _seller(principal)
     form = await request.form()
-    values = {name: text(form, name) for name in (*PACKAGE_FIELDS, "carrier")}
-    numbers: dict[str, int | None] = {}
+    values: dict[str, str] = {"carrier": text(form, "carrier")}
     errors: dict[str, str] = {}
-    for name in PACKAGE_FIELDS:
-        try:
-            numbers[name] = _whole(values[name], required=name == "weight_grams")
-        except ValueError:
-            errors[name] = translate(request, N_("Enter a whole number above zero."))
+    packages = _boxes(request, form, values, errors)
+    lines = _chosen_lines(request, form, values, errors)
+    wanted = _box_count(text(form, "boxes"))
+    if text(form, "resize"):
+        return await _detail_page(
+            request, session, principal, seller_order_id, values=values, boxes=wanted
+        )
+    filled = [
+        index + 1
+        for index in range(MAX_BOXES)
+        if any(values.get(box_key(name, index)) for name in PACKAGE_FIELDS)
+    ]
+    wanted = max(wanted, *filled) if filled else wanted  # every typed box is shown again
     if errors:
         return await _detail_page(
             request,
@@ -444,15 +575,8 @@ async def pack(
             errors=errors,
             values=values,
             status_code=422,
+            boxes=wanted,
         )
-    weight = numbers["weight_grams"]
-    assert weight is not None
-    package = fulfillment.PackageSpec(
-        weight_grams=weight,
-        length_mm=numbers["length_mm"],
-        width_mm=numbers["width_mm"],
-        height_mm=numbers["height_mm"],
-    )
     carrier = values["carrier"] or None
     now = utcnow()
 
@@ -461,8 +585,8 @@ async def pack(
             session,
             seller_order_id=seller_order_id,
             seller_id=seller_id,
-            packages=[package],
-            lines=None,
+            packages=packages,
+            lines=lines,
             carrier=carrier,
             service=None,
             warehouse_id=None,
@@ -493,9 +617,42 @@ async def pack(
             errors={field or "pack": exc.detail},
             values=values,
             status_code=exc.status,
+            boxes=wanted,
         )
     _web(request).flash(translate(request, N_("Packed. The label is ready to print.")))
     return _redirect(f"/seller/orders/{seller_order_id}")
+
+
+@router.post("/orders/{seller_order_id}/shipments/{shipment_id}/cancel")
+async def cancel_label(
+    seller_order_id: Id, shipment_id: Id, request: Request, session: Session, principal: Staff
+) -> Response:
+    """Void a label the carrier has not collected; its units can be packed again. The
+    fulfilment service refuses a parcel already with the carrier (shown as the error)."""
+    seller_id = _seller(principal)
+    back = f"/seller/orders/{seller_order_id}"
+    shipment = await fulfillment.read_shipment(
+        session, shipment_id, seller_id=seller_id, config=_config(request)
+    )
+    if shipment.seller_order_id != seller_order_id:
+        raise orders.SellerOrderNotFound(f"Seller order {seller_order_id} does not exist.")
+    try:
+        await fulfillment.cancel_shipment(
+            session, shipment_id, seller_id=seller_id, now=utcnow(), config=_config(request)
+        )
+        await session.commit()
+    except DomainError as exc:
+        await session.rollback()
+        _web(request).set(ERROR_KEY, exc.detail)
+        return _redirect(back)
+    _web(request).flash(
+        translate(
+            request,
+            N_("The label %(tracking)s is cancelled."),
+            tracking=shipment.tracking_number,
+        )
+    )
+    return _redirect(back)
 
 
 @router.post("/orders/{seller_order_id}/hand-over")

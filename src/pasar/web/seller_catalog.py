@@ -29,6 +29,8 @@ from pasar.web.auth import PortalRoute
 from pasar.web.forms import field_errors, text
 from pasar.web.i18n import N_
 from pasar.web.seller import ERROR_KEY, Staff, _portal, _redirect, _seller, _web
+from pasar.web.seller_products import router as products_router
+from pasar.web.seller_threepl import router as threepl_router
 from pasar.web.templating import translate
 
 router = APIRouter(prefix="/seller", include_in_schema=False, route_class=PortalRoute)
@@ -45,13 +47,28 @@ CONDITION_LABELS = {
     "used_acceptable": N_("Used, acceptable"),
 }
 OFFER_STATUS_LABELS = {"active": N_("On sale"), "inactive": N_("Paused")}
+FULFILLED_BY_LABELS = {
+    "seller": N_("You (from your warehouse)"),
+    "marketplace": N_("The marketplace"),
+}
+#: The same, in the offers table's few words.
+FULFILLED_BY_SHORT = {"seller": N_("You"), "marketplace": N_("Marketplace")}
 IMPORT_STATUS_LABELS = {
     "created": N_("Created"),
     "updated": N_("Updated"),
     "unchanged": N_("Unchanged"),
     "rejected": N_("Rejected"),
 }
-OFFER_FIELDS = ("title", "sku", "price", "condition", "seller_sku", "status", "threshold")
+OFFER_FIELDS = (
+    "title",
+    "sku",
+    "price",
+    "condition",
+    "seller_sku",
+    "status",
+    "threshold",
+    "fulfilled_by",
+)
 #: The offer form's field for each of the services' field names.
 OFFER_FIELD_NAMES = {
     "price_amount": "price",
@@ -72,7 +89,10 @@ WAREHOUSE_FIELDS = (
     "country",
     "time_zone",
     "cut_off_time",
+    "operator_name",
 )
+#: Who runs a warehouse a seller adds (chosen once, when it is added).
+WAREHOUSE_OWNER_LABELS = {"seller": N_("You"), "3pl": N_("A 3PL (logistics company)")}
 POLICY_FIELDS = (
     "handling_days",
     "ship_from_timezone",
@@ -95,6 +115,8 @@ def _page(request: Request, name: str, status_code: int = 200, **context: Any) -
         status_code=status_code,
         condition_labels=CONDITION_LABELS,
         offer_status_labels=OFFER_STATUS_LABELS,
+        fulfilled_by_labels=FULFILLED_BY_LABELS,
+        fulfilled_by_short=FULFILLED_BY_SHORT,
         **context,
     )
 
@@ -173,13 +195,19 @@ def _offer_form(
 ) -> Response:
     places = minor_units(_currency(request))
     if values is None:
-        values = {"status": "active", "condition": "new", "threshold": "5"}
+        values = {
+            "status": "active",
+            "condition": "new",
+            "threshold": "5",
+            "fulfilled_by": "seller",
+        }
         if offer is not None:
             values = {
                 "price": _major(offer.price_amount, places),
                 "seller_sku": offer.seller_sku or "",
                 "status": offer.status.value,
                 "threshold": str(offer.low_stock_threshold),
+                "fulfilled_by": offer.fulfilled_by.value,
             }
     return _page(
         request,
@@ -218,6 +246,8 @@ def _parse_offer(request: Request, values: dict[str, str]) -> tuple[dict[str, An
         errors["threshold"] = translate(request, N_("Type a whole number."))
     parsed["seller_sku"] = values["seller_sku"] or None
     parsed["status"] = values["status"] or "active"
+    if values["fulfilled_by"]:  # left out: the service's default, or unchanged
+        parsed["fulfilled_by"] = values["fulfilled_by"]
     return parsed, errors
 
 
@@ -521,7 +551,9 @@ async def _settings_page(
         status_code=status_code,
         warehouses=warehouses,
         warehouse_errors=warehouse_errors or {},
-        warehouse_values=warehouse_values or {"country": "ID", "cut_off_time": "14:00"},
+        warehouse_values=warehouse_values
+        or {"country": "ID", "cut_off_time": "14:00", "owner_kind": "seller"},
+        owner_labels=WAREHOUSE_OWNER_LABELS,
         policy_errors=policy_errors or {},
         policy_values=policy_values,
     )
@@ -540,7 +572,7 @@ def _optional(values: dict[str, str]) -> dict[str, str | None]:
 async def add_warehouse(request: Request, session: Session, principal: Staff) -> Response:
     seller_id = _seller(principal)
     form = await request.form()
-    values = {name: text(form, name) for name in WAREHOUSE_FIELDS}
+    values = {name: text(form, name) for name in (*WAREHOUSE_FIELDS, "owner_kind")}
     try:
         body = inventory.WarehouseCreate(**{k: v for k, v in _optional(values).items() if v})
         await inventory.create_warehouse(session, seller_id=seller_id, data=body)
@@ -659,3 +691,7 @@ async def update_policies(request: Request, session: Session, principal: Staff) 
         )
     _web(request).flash(translate(request, N_("Your policies are saved.")))
     return _redirect("/seller/settings")
+
+
+router.include_router(products_router)
+router.include_router(threepl_router)

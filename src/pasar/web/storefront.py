@@ -10,6 +10,7 @@ the order is theirs and shows under /account/orders.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -277,6 +278,9 @@ async def product_page(
         if deliver_to is not None and mine
         else {}
     )
+    scores = await fulfillment.seller_on_time_rates(
+        session, {o.seller.id for o in mine}, fulfillment.score_window_start(now)
+    )
     return page(
         request,
         "storefront/product.html",
@@ -288,6 +292,7 @@ async def product_page(
         regions=checkout.delivery_regions(config.country),
         deliver_to=deliver_to,
         promises=promises,
+        scores=scores,
     )
 
 
@@ -399,17 +404,43 @@ async def change_cart_line(
 
 
 @cache
-def _countries(locale: str) -> list[tuple[str, str]]:
+def country_choices(locale: str) -> list[tuple[str, str]]:
+    """Every country as (code, name in the language), by name: the address forms' select."""
     names = Locale.parse(locale).territories
     found = [(c, n) for c, n in names.items() if len(c) == 2 and c.isalpha()]
     return sorted(((c, n) for c, n in found if c not in NOT_COUNTRIES), key=lambda pair: pair[1])
 
 
-def _friendly(request: Request, errors: dict[str, str]) -> dict[str, str]:
+def friendly_errors(request: Request, errors: dict[str, str]) -> dict[str, str]:
+    """Address fields' errors said kindly, in the buyer's language (checkout, address book)."""
     return {
         name: translate(request, FIELD_HINTS[name]) if name in FIELD_HINTS else message
         for name, message in errors.items()
     }
+
+
+#: The fields a saved address fills in on the checkout form.
+SAVED_FIELDS = ("name", "phone", "line1", "line2", "city", "region", "postal_code", "country")
+BOOK_FULL = N_("Your address book is full (%(limit)s addresses), so this address was not saved.")
+
+
+@dataclass(frozen=True)
+class AddressChoices:
+    """A signed-in buyer's saved addresses at checkout; a guest has none and sees nothing new."""
+
+    signed_in: bool = False
+    addresses: tuple[checkout.SavedAddressRead, ...] = ()
+
+
+async def _address_choices(session: AsyncSession, buyer: Principal | None) -> AddressChoices:
+    if buyer is None or buyer.user_id is None:
+        return AddressChoices()
+    book = await checkout.list_addresses(session, user_id=buyer.user_id)
+    return AddressChoices(signed_in=True, addresses=tuple(book))
+
+
+def saved_values(address: checkout.SavedAddressRead) -> dict[str, str]:
+    return {name: getattr(address, name) or "" for name in SAVED_FIELDS}
 
 
 def _contact_values(cart: checkout.PricedCart) -> dict[str, str]:
@@ -430,8 +461,11 @@ def _checkout_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     account: dict[str, str] | None = None,
+    prefill: dict[str, str] | None = None,
+    saved: AddressChoices | None = None,
 ) -> Response:
     shown = values if values is not None else {**_contact_values(cart), "payment": "card"}
+    shown.update(prefill or {})  # a saved address the buyer chose (or their default)
     for name, value in (account or {}).items():  # a signed-in buyer's details, if blank
         if not shown.get(name):
             shown[name] = value
@@ -439,6 +473,15 @@ def _checkout_page(
         key = f"delivery_{group.seller_id}"
         if key not in shown and group.chosen is not None:
             shown[key] = group.chosen.service
+    saved = saved or AddressChoices()
+    current = next(
+        (
+            a.id
+            for a in saved.addresses
+            if all(shown.get(name, "") == value for name, value in saved_values(a).items())
+        ),
+        None,
+    )
     return page(
         request,
         "storefront/checkout.html",
@@ -449,20 +492,36 @@ def _checkout_page(
         payment_methods=PAYMENT_METHODS,
         idempotency_key=uuid.uuid4().hex,
         years=range(utcnow().year, utcnow().year + 15),
-        countries=_countries(request.state.locale),
+        countries=country_choices(request.state.locale),
         sandbox=bool(request.app.state.settings.payments_sandbox),
+        saved=saved,
+        current_address=current,
     )
 
 
 @router.get("/checkout")
-async def checkout_page(request: Request, session: Session, config: Config, now: Now) -> Response:
+async def checkout_page(
+    request: Request,
+    session: Session,
+    config: Config,
+    now: Now,
+    address: Annotated[Id | None, Query(description="A saved address to deliver to.")] = None,
+) -> Response:
+    """A signed-in buyer's form starts from their default saved address (or the one picked
+    with `?address=`, a plain link per saved address); someone else's id is ignored."""
     cart = await _open_cart(session, _web(request), config, now)
     if cart is None or not cart.groups:
         return _redirect("/cart")
+    buyer = await _signed_in_buyer(request, session)
+    saved = await _address_choices(session, buyer)
+    chosen = next((a for a in saved.addresses if a.id == address), None)
     account = None
     if cart.contact is None:
-        account = await _account_contact(session, await _signed_in_buyer(request, session))
-    return _checkout_page(request, cart, account=account)
+        account = await _account_contact(session, buyer)
+        if chosen is None:
+            chosen = next((a for a in saved.addresses if a.is_default), None)
+    prefill = saved_values(chosen) if chosen is not None else None
+    return _checkout_page(request, cart, account=account, prefill=prefill, saved=saved)
 
 
 def _payment(form: FormData) -> dict[str, Any]:
@@ -490,6 +549,19 @@ PAYMENT_FIELDS = {
 }
 
 
+async def _keep_address(
+    request: Request, session: AsyncSession, user_id: int, contact: checkout.Contact, now: datetime
+) -> str | None:
+    """Keep the address when the buyer ticked "Save this address to my account": after the
+    order is placed, which stands even when the book is full (the buyer is told instead)."""
+    try:
+        await checkout.save_contact(session, user_id=user_id, contact=contact, now=now)
+    except checkout.AddressBookFull:
+        await session.rollback()
+        return translate(request, BOOK_FULL, limit=checkout.MAX_ADDRESSES)
+    return None
+
+
 @router.post("/checkout")
 async def submit_checkout(request: Request, session: Session, config: Config, now: Now) -> Response:
     """One form, two buttons: `update` saves the address and shows its delivery options;
@@ -504,6 +576,7 @@ async def submit_checkout(request: Request, session: Session, config: Config, no
 
     contact_body: dict[str, Any] = {name: text(form, name) for name in CONTACT_FIELDS}
     buyer = await _signed_in_buyer(request, session)
+    saved = await _address_choices(session, buyer)
     if buyer is not None and not (contact_body["email"] and contact_body["name"]):
         for name, value in (await _account_contact(session, buyer)).items():
             if name in ("email", "name") and not contact_body[name]:
@@ -514,8 +587,10 @@ async def submit_checkout(request: Request, session: Session, config: Config, no
     try:
         contact = checkout.AddressUpdate.model_validate(contact_body).contact()
     except ValidationError as exc:
-        errors.update(_friendly(request, field_errors(exc)))
-        return _checkout_page(request, cart, values=values, errors=errors, status_code=422)
+        errors.update(friendly_errors(request, field_errors(exc)))
+        return _checkout_page(
+            request, cart, values=values, errors=errors, status_code=422, saved=saved
+        )
     moved = contact != cart.contact  # a new address may bring other options and prices
     try:
         if moved:
@@ -535,13 +610,15 @@ async def submit_checkout(request: Request, session: Session, config: Config, no
             )
     except DomainError as exc:
         errors[exc.field or "form"] = exc.detail
-        return _checkout_page(request, cart, values=values, errors=errors, status_code=exc.status)
+        return _checkout_page(
+            request, cart, values=values, errors=errors, status_code=exc.status, saved=saved
+        )
     for group in cart.groups:
         if group.chosen is not None:
             values[f"delivery_{group.seller_id}"] = group.chosen.service
 
     if text(form, "action") != "place":
-        return _checkout_page(request, cart, values=values)
+        return _checkout_page(request, cart, values=values, saved=saved)
     missing = [g for g in cart.groups if g.options and g.chosen is None]
     for group in missing:
         errors[f"delivery_{group.seller_id}"] = translate(
@@ -550,24 +627,32 @@ async def submit_checkout(request: Request, session: Session, config: Config, no
     if not cart.ready:
         if not missing:
             errors["form"] = " ".join(cart.blockers)
-        return _checkout_page(request, cart, values=values, errors=errors, status_code=422)
+        return _checkout_page(
+            request, cart, values=values, errors=errors, status_code=422, saved=saved
+        )
     if moved:
         errors["total"] = translate(request, ADDRESS_MOVED)
-        return _checkout_page(request, cart, values=values, errors=errors, status_code=409)
+        return _checkout_page(
+            request, cart, values=values, errors=errors, status_code=409, saved=saved
+        )
     # The buyer saw the total, or (choosing delivery now) each option's price beside it;
     # otherwise a changed total (a price moved meanwhile) is shown before anyone pays it.
     if not choices and text(form, "expected_total") != str(cart.grand_total):
         errors["total"] = translate(
             request, N_("Your total has changed. Check it and place the order again.")
         )
-        return _checkout_page(request, cart, values=values, errors=errors, status_code=409)
+        return _checkout_page(
+            request, cart, values=values, errors=errors, status_code=409, saved=saved
+        )
     try:
         body = checkout.PlaceOrder.model_validate(
             {"payment": _payment(form), "expected_total": cart.grand_total}
         )
     except ValidationError as exc:
-        errors.update(_friendly(request, field_errors(exc, PAYMENT_FIELDS)))
-        return _checkout_page(request, cart, values=values, errors=errors, status_code=422)
+        errors.update(friendly_errors(request, field_errors(exc, PAYMENT_FIELDS)))
+        return _checkout_page(
+            request, cart, values=values, errors=errors, status_code=422, saved=saved
+        )
     settings = request.app.state.settings
     key = text(form, "idempotency_key")
     try:
@@ -588,12 +673,20 @@ async def submit_checkout(request: Request, session: Session, config: Config, no
         fresh = await _open_cart(session, web, config, now)
         if fresh is None:
             return _redirect("/cart")
-        return _checkout_page(request, fresh, values=values, errors=errors, status_code=exc.status)
+        return _checkout_page(
+            request, fresh, values=values, errors=errors, status_code=exc.status, saved=saved
+        )
     _remember(web, None)
+    note = None
+    if buyer is not None and buyer.user_id is not None and text(form, "save_address") == "1":
+        note = await _keep_address(request, session, buyer.user_id, contact, now)
     challenge = _challenge_page(placed["payment"].get("next_action"))
     if challenge is not None:  # 3-D Secure: the bank's page first, then the order
+        if note:
+            web.flash(note)
         return _redirect(challenge)
-    web.flash(translate(request, N_("Thank you! Your order is placed.")))
+    thanks = translate(request, N_("Thank you! Your order is placed."))
+    web.flash(f"{thanks} {note}" if note else thanks)
     if buyer is not None:  # their own order: no access link in the address bar
         return _redirect(f"/orders/{placed['number']}?placed=1")
     return _redirect(str(placed["order_url"]) + "&placed=1")
@@ -629,21 +722,81 @@ async def challenge_page(token: ChallengeToken, request: Request, session: Sessi
 
 
 @router.post("/pay/challenge/{token}")
-async def answer_challenge(token: ChallengeToken, request: Request, session: Session) -> Response:
+async def answer_challenge(
+    token: ChallengeToken, request: Request, session: Session, config: Config, now: Now
+) -> Response:
     """Pass or fail, then back to the order (the challenge token, which only the payer
     holds, stands for the order's access link)."""
     form = await request.form()
     passed = text(form, "outcome") == "pass"
     answered = await payments.answer_challenge(session, token=token, passed=passed, now=utcnow())
     web = _web(request)
+    found = orders.access_for(request.app.state.settings.secret, answered.reference)
     if answered.status == "authorised":
         web.flash(translate(request, N_("Thank you! Your payment is confirmed.")))
     else:
-        web.flash(
-            translate(request, N_("The payment was not confirmed, so the order is cancelled."))
+        await _cart_again(request, session, found.number, found.access_token, config, now)
+        refused = translate(
+            request, N_("The payment was not confirmed, so the order is cancelled.")
         )
-    found = orders.access_for(request.app.state.settings.secret, answered.reference)
+        again = translate(request, N_("Your items are back in your cart: you can pay again."))
+        web.flash(f"{refused} {again}")
     return _redirect(found.url)
+
+
+async def _cart_again(
+    request: Request,
+    session: AsyncSession,
+    number: str,
+    access: str,
+    config: checkout.CheckoutConfig,
+    now: datetime,
+) -> None:
+    """A refused payment must not cost the buyer their cart (it was turned into the order):
+    the order's items and address go into a new cart, to pay again with another card."""
+    order, _ = await orders.buyer_order(
+        session,
+        number,
+        principal=None,
+        access=access,
+        secret=request.app.state.settings.secret,
+    )
+    view = await orders.read_order(session, order.id, today=now.date())
+    cart, _ = await checkout.create_cart(
+        session, principal=None, config=config, now=now, idempotency_key=None
+    )
+    for part in view.seller_orders:
+        for line in part.lines:
+            with contextlib.suppress(DomainError):  # an offer since withdrawn stays out
+                cart = await checkout.add_line(
+                    session,
+                    cart.token,
+                    principal=None,
+                    offer_id=line.offer_id,
+                    quantity=line.quantity,
+                    config=config,
+                    now=now,
+                    idempotency_key=None,
+                )
+    where = view.address
+    with contextlib.suppress(DomainError, KeyError):  # else the buyer types it again
+        contact = checkout.Contact(
+            email=view.email,
+            phone=view.phone,
+            name=where["name"],
+            line1=where["line1"],
+            line2=where.get("line2"),
+            city=where["city"],
+            region=where["region"],
+            postal_code=where["postal_code"],
+            country=where["country"],
+            language=view.language,
+            sms_updates=view.sms_updates,
+        )
+        cart = await checkout.set_contact(
+            session, cart.token, principal=None, contact=contact, config=config, now=now
+        )
+    _remember(_web(request), cart)
 
 
 # --- orders ------------------------------------------------------------------------------
