@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import TaskID
 
+from pasar.demo.names import ScaleName
 from pasar.platform.settings import Settings
 
 if TYPE_CHECKING:
@@ -81,14 +82,31 @@ def demo(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing if the database has sellers.")
     ] = False,
+    scale: Annotated[
+        ScaleName,
+        typer.Option(
+            help="small: the full demo with orders, through the services. medium (100 sellers, "
+            "35,000 products, 70,000 variants, 105,000 offers) and large (500 sellers, "
+            "250,000 products, 1,000,000 variants, 1,500,000 offers): bulk-loaded for "
+            "benchmarks, no orders; --products and --orders apply to small only."
+        ),
+    ] = ScaleName.SMALL,
 ) -> None:
     """Fill the database with a realistic demo marketplace (sellers, catalog, stock and
     orders in every stage) and print its credentials."""
     import time
 
-    from rich.progress import Progress
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from pasar.app import build_database
+    from pasar.demo.scale import SCALES, seed_scaled
     from pasar.demo.seed import seed as run_seed
     from pasar.sellers import count_sellers
 
@@ -103,7 +121,14 @@ def demo(
                     console.print("Demo data already present; skipping `pasar demo`.")
                     return
             started = time.perf_counter()
-            with Progress(console=console, transient=True) as bar:
+            columns = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+            )
+            with Progress(*columns, console=console, transient=True) as bar:
                 tasks: dict[str, TaskID] = {}
 
                 def progress(stage: str, done: int, total: int) -> None:
@@ -111,14 +136,19 @@ def demo(
                         tasks[stage] = bar.add_task(f"Seeding {stage}", total=total)
                     bar.update(tasks[stage], completed=done)
 
-                summary = await run_seed(
-                    database,
-                    seed=seed,
-                    products=products,
-                    orders=orders,
-                    settings=settings,
-                    progress=progress,
-                )
+                if scale is ScaleName.SMALL:
+                    summary = await run_seed(
+                        database,
+                        seed=seed,
+                        products=products,
+                        orders=orders,
+                        settings=settings,
+                        progress=progress,
+                    )
+                else:
+                    summary = await seed_scaled(
+                        database, SCALES[scale], seed=seed, settings=settings, progress=progress
+                    )
             elapsed = time.perf_counter() - started
         finally:
             await database.dispose()
@@ -129,6 +159,10 @@ def demo(
             f"{summary.products} products, {summary.variants} variants, {summary.offers} offers, "
             f"{summary.stock_rows} stock levels."
         )
+        if scale is not ScaleName.SMALL:
+            console.print(f"Bulk-loaded at {scale.value} scale; no demo orders.")
+            _print_credentials(console, summary.credentials)
+            return
         _print_orders(console, summary.orders)
         if summary.threepl_offers:
             console.print(
@@ -142,11 +176,15 @@ def demo(
             "notices, payment instructions.",
             soft_wrap=True,
         )
-        console.print("Demo credentials (role, name, email, password):")
-        for role, name, email, password in summary.credentials:
-            console.print(f"  {role:<24} {name:<32} {email:<34} {password}", soft_wrap=True)
+        _print_credentials(console, summary.credentials)
 
     _run(run())
+
+
+def _print_credentials(console: Console, credentials: list[tuple[str, str, str, str]]) -> None:
+    console.print("Demo credentials (role, name, email, password):")
+    for role, name, email, password in credentials:
+        console.print(f"  {role:<24} {name:<32} {email:<34} {password}", soft_wrap=True)
 
 
 def _print_orders(console: Console, report: OrderReport) -> None:

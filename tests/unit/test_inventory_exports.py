@@ -9,6 +9,7 @@ def test_public_exports_are_deliberate() -> None:
     """Adding or removing an export is a visible, reviewed change."""
     assert set(pasar.inventory.__all__) == {
         "SUBSCRIPTIONS", "AvailabilityChanged", "InsufficientStock", "InvalidQuantity",
+        "BulkStock", "bulk_loading", "load_stock",
         "LevelReport", "MovementKind", "OfferNotFound", "OwnerKind", "Reservation",
         "ReservationLine", "ShipOrigin", "StockItem", "StockView", "StockLow", "StockNotFound",
         "StockSyncRejected", "SyncMode", "WarehouseCodeTaken", "WarehouseCreate",

@@ -5,6 +5,14 @@ sellers or inventory. `add_*` and `import_offers` flush without committing, so c
 compose them in their own transaction; `create_*` commit.
 """
 
+from pasar.catalog.bulk import (
+    BulkOffer,
+    BulkProduct,
+    BulkVariant,
+    LoadedOffer,
+    bulk_loading,
+    load_catalog,
+)
 from pasar.catalog.domain import (
     Condition,
     FulfilledBy,
@@ -69,6 +77,9 @@ from pasar.catalog.service import (
 
 __all__ = [
     "SUBSCRIPTIONS",
+    "BulkOffer",
+    "BulkProduct",
+    "BulkVariant",
     "CategoryNotFound",
     "Condition",
     "CurrencyMismatch",
@@ -76,6 +87,7 @@ __all__ = [
     "ImportMode",
     "ImportRejected",
     "ImportReport",
+    "LoadedOffer",
     "MalformedFile",
     "MalformedImport",
     "OfferCreate",
@@ -100,6 +112,7 @@ __all__ = [
     "VariantCreate",
     "add_category",
     "add_products",
+    "bulk_loading",
     "create_category",
     "create_offer",
     "create_product",
@@ -111,6 +124,7 @@ __all__ = [
     "list_product_offers",
     "list_products",
     "list_seller_offers",
+    "load_catalog",
     "offer_labels",
     "offer_refs",
     "parse_csv",

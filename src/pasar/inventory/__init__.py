@@ -4,6 +4,7 @@ Other modules import only this. Checkout composes `reserve` / `release` / `commi
 into its own transaction (they never commit); see `service` for which functions commit.
 """
 
+from pasar.inventory.bulk import BulkStock, bulk_loading, load_stock
 from pasar.inventory.domain import MovementKind, OwnerKind, SyncMode
 from pasar.inventory.errors import (
     InsufficientStock,
@@ -52,6 +53,7 @@ from pasar.inventory.warehouses import (
 __all__ = [
     "SUBSCRIPTIONS",
     "AvailabilityChanged",
+    "BulkStock",
     "InsufficientStock",
     "InvalidQuantity",
     "LevelReport",
@@ -74,11 +76,13 @@ __all__ = [
     "add_warehouse",
     "adjust_stock",
     "availability_of",
+    "bulk_loading",
     "commit_sale",
     "create_warehouse",
     "get_warehouse",
     "list_stock",
     "list_warehouses",
+    "load_stock",
     "low_stock",
     "offer_availability",
     "receive_return",
