@@ -39,10 +39,12 @@ from pasar import (
     webhooks,
 )
 from pasar.platform import problems
+from pasar.platform.body_limit import BodyLimit
 from pasar.platform.db import Database
 from pasar.platform.errors import DomainError
 from pasar.platform.jobs import Consumer, Drain, Job
 from pasar.platform.observability import Metrics, RequestObservability, configure_logging
+from pasar.platform.problem_docs import document_problems
 from pasar.platform.ratelimit import RateLimiter
 from pasar.platform.relay import prune
 from pasar.platform.settings import Settings
@@ -268,10 +270,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.metrics = metrics
     problems.install(app)
     _html_not_found(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestObservability, metrics=metrics)
     app.include_router(_platform_router())
     for module in MODULES:
         app.include_router(module.router)
+    document_problems(app)
     return app
 
 

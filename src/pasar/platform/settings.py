@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     login_rate_limit: str = "10/minute"
     lookup_rate_limit: str = "10/minute"
     rate_limit_storage: str = "memory://"
+    #: Largest request body accepted (413 problem+json above); imports need 8 MiB + envelope.
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     db_pool_size: int = Field(default=10, gt=0)
 
     # The order journey. Amounts are minor units of `currency`.

@@ -61,11 +61,18 @@ class DocumentReview(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
+_LOCAL_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$"
+
+
 class PolicyUpdate(BaseModel):
     handling_days: int = Field(default=2, ge=0, le=30, description="Business days to ship.")
     ship_from_timezone: TimeZone = "UTC"
     cut_off_time: time = Field(
-        default=time(14, 0), description="Local time after which orders ship a day later."
+        default=time(14, 0),
+        description="Local time after which orders ship a day later.",
+        # A wall-clock time without offset: RFC 3339 `partial-time`, not JSON Schema's
+        # `time` (which requires one, so clients would reject "14:00:00").
+        json_schema_extra={"format": "partial-time", "pattern": _LOCAL_TIME},
     )
     return_window_days: int = Field(default=30, ge=0, le=365)
     service_email: EmailStr
