@@ -7,12 +7,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck imports pytest format demo bench clean
+.PHONY: help install run test lint typecheck imports pytest format demo bench stress clean
 
 help:
 	@echo "make run   - set up, seed demo data (first time) and start Pasar on SQLite"
 	@echo "make test  - set up and run lint, types, module boundaries and the test suite"
 	@echo "make bench - benchmarks against PostgreSQL (PASAR_BENCH_DATABASE_URL); see docs/benchmarks.md"
+	@echo "make stress - the heavy variants: long API fuzzing, crash and restart under load"
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Pasar needs Python 3.11 or newer")'
@@ -54,6 +55,11 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# FUZZ_EXAMPLES: schemathesis examples per operation (make test runs 4, without the coverage phase).
+FUZZ_EXAMPLES ?= 200
+stress: $(STAMP)
+	PASAR_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/api/test_fuzz_openapi.py -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
