@@ -10,6 +10,7 @@ def test_public_exports_are_deliberate() -> None:
     assert set(pasar.inventory.__all__) == {
         "SUBSCRIPTIONS", "AvailabilityChanged", "InsufficientStock", "InvalidQuantity",
         "BulkStock", "bulk_loading", "load_stock",
+        "BatchOutcome", "BatchReservation", "reserve_many",
         "LevelReport", "MovementKind", "OfferNotFound", "OwnerKind", "Reservation",
         "ReservationLine", "ShipOrigin", "StockItem", "StockView", "StockLow", "StockNotFound",
         "StockSyncRejected", "SyncMode", "WarehouseCodeTaken", "WarehouseCreate",

@@ -87,7 +87,7 @@ def test_public_exports_are_deliberate() -> None:
         "TransferAmountMismatch", "answer_challenge", "authorise", "cancel_allocation",
         "capture", "collect_cash",
         "commission_for", "describe_challenge", "expire", "ledger", "payment_views",
-        "record_payment", "router",
+        "record_payment", "router", "SettledPayment", "record_settled",
         "simulate_transfer", "void_authorisation",
     }  # fmt: skip
     assert all(hasattr(pasar.payments, name) for name in pasar.payments.__all__)

@@ -23,6 +23,7 @@ from pasar.checkout.address_book import (
     update_address,
 )
 from pasar.checkout.address_book_router import router as address_book_router
+from pasar.checkout.batches_router import router as batches_router
 from pasar.checkout.carts import add_line, change_line, choose_delivery, create_cart, set_contact
 from pasar.checkout.config import CheckoutConfig
 from pasar.checkout.deps import checkout_clock, checkout_config
@@ -60,6 +61,7 @@ router = APIRouter()
 router.include_router(carts_router)
 router.include_router(placing_router)
 router.include_router(address_book_router)
+router.include_router(batches_router)
 SUBSCRIPTIONS: dict[str, Any] = {}
 
 __all__ = [

@@ -4,6 +4,7 @@ Other modules import only this. Checkout composes `reserve` / `release` / `commi
 into its own transaction (they never commit); see `service` for which functions commit.
 """
 
+from pasar.inventory.batch import BatchOutcome, BatchReservation, reserve_many
 from pasar.inventory.bulk import BulkStock, bulk_loading, load_stock
 from pasar.inventory.domain import MovementKind, OwnerKind, SyncMode
 from pasar.inventory.errors import (
@@ -53,6 +54,8 @@ from pasar.inventory.warehouses import (
 __all__ = [
     "SUBSCRIPTIONS",
     "AvailabilityChanged",
+    "BatchOutcome",
+    "BatchReservation",
     "BulkStock",
     "InsufficientStock",
     "InvalidQuantity",
@@ -89,6 +92,7 @@ __all__ = [
     "receive_stock",
     "release",
     "reserve",
+    "reserve_many",
     "router",
     "set_levels",
     "ship_origins",

@@ -7,6 +7,13 @@ read what to tell buyers through `order_notices`, `unpaid_orders` and
 `delivered_unconfirmed` (set-based, no locks).
 """
 
+from pasar.orders.batch import (
+    BatchPlacement,
+    Claim,
+    claim_imports,
+    place_many,
+    release_imports,
+)
 from pasar.orders.domain import Action, Actor, Status
 from pasar.orders.errors import OrderNotFound, ReasonRequired, SellerOrderNotFound
 from pasar.orders.events import CHANGED, OrderPlaced, SellerOrderChanged
@@ -69,7 +76,9 @@ __all__ = [
     "SYSTEM",
     "Action",
     "Actor",
+    "BatchPlacement",
     "Caller",
+    "Claim",
     "DayTotal",
     "FulfilmentLine",
     "FulfilmentOrder",
@@ -93,6 +102,7 @@ __all__ = [
     "access_for",
     "act",
     "buyer_order",
+    "claim_imports",
     "complete_delivered",
     "delivered_unconfirmed",
     "expire_unpaid",
@@ -102,10 +112,12 @@ __all__ = [
     "lookup_order",
     "order_notices",
     "place",
+    "place_many",
     "placed_per_day",
     "read_order",
     "read_order_by_number",
     "read_seller_order",
+    "release_imports",
     "router",
     "seller_order_counts",
     "transition",

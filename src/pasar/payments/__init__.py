@@ -9,6 +9,7 @@ delivery, `cancel_allocation` on cancellation or return, `expire` at the deadlin
 flush only. See `sandbox` for the test cards.
 """
 
+from pasar.payments.batch import SettledPayment, record_settled
 from pasar.payments.challenges import answer as answer_challenge
 from pasar.payments.challenges import describe as describe_challenge
 from pasar.payments.domain import (
@@ -92,6 +93,7 @@ __all__ = [
     "PaymentValidated",
     "PaymentView",
     "PaymentVoided",
+    "SettledPayment",
     "TransferAmountMismatch",
     "answer_challenge",
     "authorise",
@@ -104,6 +106,7 @@ __all__ = [
     "ledger",
     "payment_views",
     "record_payment",
+    "record_settled",
     "router",
     "simulate_transfer",
     "void_authorisation",

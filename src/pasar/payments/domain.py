@@ -36,6 +36,8 @@ class PaymentMethod(StrEnum):
     CARD = "card"
     BANK_TRANSFER = "bank_transfer"
     COD = "cod"
+    #: Paid at a trusted sales channel before the order reached us (order batches only).
+    EXTERNAL = "external"
 
 
 class PaymentStatus(StrEnum):

@@ -24,6 +24,8 @@ from pasar.payments.schemas import PaymentDetails
 PROVIDERS: dict[str, Callable[[], PaymentProvider]] = {"sandbox": SandboxProvider}
 #: The pseudo-provider recorded for cash on delivery (no remote calls).
 CASH = "cod"
+#: The pseudo-provider of payments taken at a trusted channel (order batches).
+EXTERNAL = "external"
 
 
 def provider_for(name: str) -> PaymentProvider:

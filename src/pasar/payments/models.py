@@ -48,7 +48,7 @@ class Payment(Base):
         UniqueConstraint("provider_ref"),
         UniqueConstraint("virtual_account"),
         UniqueConstraint("challenge_hash"),
-        CheckConstraint("method IN ('card', 'bank_transfer', 'cod')", name="method"),
+        CheckConstraint("method IN ('card', 'bank_transfer', 'cod', 'external')", name="method"),
         CheckConstraint(f"status IN ({PAYMENT_STATUSES})", name="status"),
         *money_checks(),
     )

@@ -97,6 +97,13 @@ class PaymentDetails(BaseModel):
         default=None, validate_default=True, description="Required for, and only for, cards."
     )
 
+    @field_validator("method")
+    @classmethod
+    def _not_external(cls, value: PaymentMethod) -> PaymentMethod:
+        if value is PaymentMethod.EXTERNAL:
+            raise ValueError("external payments are recorded only by order batches")
+        return value
+
     @field_validator("card")
     @classmethod
     def _card_iff_card_method(

@@ -39,7 +39,7 @@ from pasar.payments.events import (
     PaymentStarted,
     PaymentVoided,
 )
-from pasar.payments.gateway import CASH, Authorisation, provider_for
+from pasar.payments.gateway import CASH, EXTERNAL, Authorisation, provider_for
 from pasar.payments.models import Payment, PaymentAllocation
 from pasar.payments.queries import view_of
 from pasar.payments.schemas import PaymentView
@@ -238,8 +238,9 @@ async def _locked_share(session: AsyncSession, seller_order_id: int) -> Any:
 
 
 async def _provider_move(row: Any, move: Move, *, key: str) -> str | None:
-    """Tell the provider; cash on delivery and zero amounts need no remote call."""
-    if row.provider == CASH or move.amount == 0 or move.kind is None:
+    """Tell the provider; cash on delivery, money taken at a channel (its refunds are the
+    channel's) and zero amounts need no remote call."""
+    if row.provider in (CASH, EXTERNAL) or move.amount == 0 or move.kind is None:
         return None
     provider = provider_for(row.provider)
     call = {
