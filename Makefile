@@ -60,6 +60,7 @@ bench: $(STAMP)
 FUZZ_EXAMPLES ?= 200
 stress: $(STAMP)
 	PASAR_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/api/test_fuzz_openapi.py -q
+	$(BIN)/python -m bench.stress
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -20,7 +20,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import chart, checkout, tracking
+from bench import chart, checkout, ingest, tracking
 from bench.pgbench import _ranges, run_pgbench
 from bench.server import (
     PASAR,
@@ -50,6 +50,8 @@ def _args() -> argparse.Namespace:
     )
     parser.add_argument("--parcels", type=int, default=500, help="Parcels made for tracking.")
     parser.add_argument("--batch", type=int, default=100, help="Scans per carrier webhook post.")
+    parser.add_argument("--ingest-batch", type=int, default=500, help="Orders per batch post.")
+    parser.add_argument("--ingest-concurrency", type=int, default=2)
     parser.add_argument("--skip-seed", action="store_true", help="Reuse the database as it is.")
     return parser.parse_args()
 
@@ -87,6 +89,8 @@ def main() -> None:
         asyncio.run(recreate_database(args.database_url))
         _seed(args.database_url)
         print(f"seeded in {time.perf_counter() - started:.0f} s")
+    else:
+        pasar(server_env(args.database_url), "migrate")
     offers = asyncio.run(checkout.load_offers(dsn))
     print(f"{offers.count:,} offers from {len(offers.by_seller)} sellers shipping to ID")
 
@@ -125,10 +129,27 @@ def main() -> None:
         scans = rec.summaries(seconds)
         _report_errors(rec)
         events_rate = accepted / seconds
+        print(
+            f"order ingestion: batches of {args.ingest_batch} orders, "
+            f"{args.ingest_concurrency} senders for {args.seconds} s ..."
+        )
+        token = asyncio.run(ingest.operator_token(base))
+        rec, seconds, placed = asyncio.run(
+            ingest.ingest(
+                base, token, offers, args.seconds, args.ingest_batch, args.ingest_concurrency
+            )
+        )
+        batches = rec.summaries(seconds)
+        _report_errors(rec)
+        ingest_rate = placed / seconds
     rows += [Summary(**{**asdict(s), "name": f"checkout: {s.name}"}) for s in whole]
     rows += [Summary(**{**asdict(s), "name": f"place-order alone: {s.name}"}) for s in place]
     rows += [
         Summary(**{**asdict(s), "name": f"tracking: {s.name} ({args.batch} events)"}) for s in scans
+    ]
+    rows += [
+        Summary(**{**asdict(s), "name": f"ingestion: {s.name} ({args.ingest_batch} orders)"})
+        for s in batches
     ]
 
     print(f"pgbench: the same write shape, {args.concurrency} clients for {args.seconds} s ...")
@@ -151,6 +172,7 @@ def main() -> None:
         else "pgbench gave no figure"
     )
     print(f"tracking events accepted: {events_rate:,.0f} events/s")
+    print(f"orders ingested: {ingest_rate:,.0f} orders/s")
     RESULTS.mkdir(exist_ok=True)
     result = {
         "machine": machine | {"load_after": [round(x, 2) for x in os.getloadavg()]},
@@ -164,6 +186,7 @@ def main() -> None:
         "rows": [asdict(r) for r in rows],
         "pgbench": asdict(ceiling),
         "tracking_events_per_second": round(events_rate),
+        "ingested_orders_per_second": round(ingest_rate),
         "place_order_ratio": round(place_rate / ceiling.tps, 3) if ceiling.tps else None,
     }
     (RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")

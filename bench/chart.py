@@ -14,6 +14,7 @@ BARS: list[tuple[str, str, float]] = [
     ("whole checkout, orders/s", "checkout: whole checkout", 300),
     ("place-order alone, orders/s", "place-order alone: place order", 1_000),
     ("tracking, events/s", "tracking_events_per_second", 5_000),
+    ("ingestion, orders/s", "ingested_orders_per_second", 12_000),
 ]
 
 

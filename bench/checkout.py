@@ -32,7 +32,8 @@ BUYER = {
 }
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
 
-OUT_OF_STOCK = "out-of-stock"
+#: The problem type of a deliberate "sold out" answer (inventory's insufficient-stock).
+OUT_OF_STOCK = "insufficient-stock"
 
 
 @dataclass
