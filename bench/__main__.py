@@ -20,7 +20,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import chart, checkout, ingest, tracking
+from bench import catalog, chart, checkout, ingest, tracking
 from bench.pgbench import _ranges, run_pgbench
 from bench.server import (
     PASAR,
@@ -34,6 +34,7 @@ from bench.server import (
 from bench.stats import Recorder, Summary, table
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/pasar_bench"
+DEFAULT_CATALOG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/pasar_catalog_bench"
 RESULTS = Path(__file__).with_name("results")
 
 
@@ -46,12 +47,20 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="pasar serve worker processes.")
     parser.add_argument(
-        "--carts", type=int, default=10_000, help="Carts prepared for place-order alone."
+        "--carts", type=int, default=3_000, help="Carts prepared for place-order alone."
     )
     parser.add_argument("--parcels", type=int, default=500, help="Parcels made for tracking.")
     parser.add_argument("--batch", type=int, default=100, help="Scans per carrier webhook post.")
     parser.add_argument("--ingest-batch", type=int, default=500, help="Orders per batch post.")
     parser.add_argument("--ingest-concurrency", type=int, default=2)
+    parser.add_argument(
+        "--catalog-database-url",
+        default=os.environ.get("PASAR_BENCH_CATALOG_DATABASE_URL", DEFAULT_CATALOG_URL),
+        help="Database for the catalog reads, seeded with `pasar demo --scale large`.",
+    )
+    parser.add_argument(
+        "--no-catalog", action="store_true", help="Skip the catalog stage (4 minutes of seeding)."
+    )
     parser.add_argument("--skip-seed", action="store_true", help="Reuse the database as it is.")
     return parser.parse_args()
 
@@ -173,6 +182,7 @@ def main() -> None:
     )
     print(f"tracking events accepted: {events_rate:,.0f} events/s")
     print(f"orders ingested: {ingest_rate:,.0f} orders/s")
+    reads = None if args.no_catalog else _catalog_stage(args)
     RESULTS.mkdir(exist_ok=True)
     result = {
         "machine": machine | {"load_after": [round(x, 2) for x in os.getloadavg()]},
@@ -185,6 +195,7 @@ def main() -> None:
         },
         "rows": [asdict(r) for r in rows],
         "pgbench": asdict(ceiling),
+        "catalog": reads,
         "tracking_events_per_second": round(events_rate),
         "ingested_orders_per_second": round(ingest_rate),
         "place_order_ratio": round(place_rate / ceiling.tps, 3) if ceiling.tps else None,
@@ -192,6 +203,41 @@ def main() -> None:
     (RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
     (RESULTS / "latest.svg").write_text(chart.svg(result))
     print(f"\nwritten: {RESULTS / 'latest.json'}")
+
+
+def _catalog_stage(args: argparse.Namespace) -> dict[str, object]:
+    """Search, category listing and product page on the large catalog, with workers' RSS."""
+    url = args.catalog_database_url
+    require_bench_database(url)
+    dsn = libpq_url(url)
+    if not args.skip_seed:
+        started = time.perf_counter()
+        asyncio.run(recreate_database(url))
+        env = server_env(url)
+        pasar(env, "migrate")
+        pasar(env, "demo", "--scale", "large")
+        print(f"large catalog seeded in {time.perf_counter() - started:.0f} s")
+    else:
+        pasar(server_env(url), "migrate")
+    with running_server(url, args.workers) as base:
+        print(f"catalog reads: 3 scenarios at concurrency 16 for {args.seconds} s each ...")
+        run = asyncio.run(catalog.run_catalog_with_rss(base, dsn, args.seconds, 16))
+        ceiling = asyncio.run(catalog.run_ceiling(base, args.seconds, 16))
+    rows = [*run.summaries, ceiling]
+    print()
+    print(
+        table(
+            ["scenario", "count", "errors", "per s", "p50 ms", "p95 ms", "p99 ms"],
+            [r.row() for r in rows],
+        )
+    )
+    print(catalog.rss_line("worker RSS before", run.rss_before))
+    print(catalog.rss_line("worker RSS after", run.rss_after))
+    return {
+        "rows": [asdict(r) for r in rows],
+        "rss_before_mb": run.rss_before,
+        "rss_after_mb": run.rss_after,
+    }
 
 
 def _report_errors(rec: Recorder) -> None:

@@ -134,7 +134,9 @@ async def _scenario(
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
         # Warm every connection (and the workers' first-request imports) outside the clock.
-        await asyncio.gather(*(http.get("/healthz") for _ in range(concurrency)))
+        await asyncio.gather(
+            *(http.get("/healthz") for _ in range(concurrency)), return_exceptions=True
+        )
         deadline = time.perf_counter() + seconds
 
         async def client(n: int) -> None:

@@ -3,25 +3,36 @@
 Every shape of the query is a range scan on an index whose order is the listing's order
 (`ix_products_price`, `ix_products_category_price`, the primary key for "newest"), cut at
 `limit + 1` rows; the page after a cursor starts where the last one stopped, so page 1,000
-costs what page 1 does. Full text is SQLite FTS5 (`products_fts`, rowid = product id, kept
-in sync by triggers) or PostgreSQL's generated `products.search_vector` with a GIN index.
+costs what page 1 does. A category's subtree is first resolved to its ids: a listing of
+several categories in price or id order is one such range per category, merged, because one
+scan of `ix_products_price` filtered by category walks every cheaper product of the other
+categories first (hundreds of thousands on a large catalog). Full text is SQLite FTS5
+(`products_fts`, rowid = product id, kept in sync by triggers) or PostgreSQL's generated
+`products.search_vector` with a GIN index.
 """
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     and_,
+    any_,
+    bindparam,
     exists,
     func,
     literal_column,
     select,
     table,
+    true,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from pasar.catalog import reads
 from pasar.catalog.domain import (
@@ -33,7 +44,6 @@ from pasar.catalog.domain import (
     search_terms,
     sort_arity,
     sort_key,
-    subtree_range,
     tsquery,
 )
 from pasar.catalog.errors import CategoryNotFound
@@ -44,6 +54,9 @@ from pasar.platform.errors import InvalidInput
 from pasar.platform.pagination import Page, decode_cursor, encode_cursor
 
 FTS_TABLE = table("products_fts")
+
+#: Subtrees up to this many categories are listed as one index range per category, merged.
+MAX_MERGED_CATEGORIES = 64
 
 
 def _text_match(session: AsyncSession, terms: list[str]) -> tuple[Any, ColumnElement[Any]]:
@@ -65,15 +78,89 @@ def _text_match(session: AsyncSession, terms: list[str]) -> tuple[Any, ColumnEle
     return matches, matches.c.rank
 
 
-def _order(statement: AnySelect, sort: Sort, rank: ColumnElement[Any] | None) -> AnySelect:
+#: A text search sorted by price or date orders by expressions no index provides, so the
+#: database finds the matches first (GIN / FTS5) and sorts only them. Ordered by the bare
+#: columns, PostgreSQL may walk `ix_products_price` or the primary key testing every row
+#: against the query: 200,000 rows (half a second) for a word only dear products carry.
+MATCHES_FIRST = SimpleNamespace(id=Product.id + 0, best_price=Product.best_price + 0)
+
+
+def _is_postgresql(session: AsyncSession) -> bool:
+    assert session.bind is not None
+    return session.bind.dialect.name == "postgresql"
+
+
+def _order(
+    statement: AnySelect,
+    sort: Sort,
+    rank: ColumnElement[Any] | None,
+    columns: Any = Product,
+) -> AnySelect:
+    """ORDER BY for `sort`, on the products table or on a merged listing's columns."""
     if sort is Sort.NEWEST:
-        return statement.order_by(Product.id.desc())
+        return statement.order_by(columns.id.desc())
     if sort is Sort.PRICE_DESC:
-        return statement.order_by(Product.best_price.desc(), Product.id.desc())
+        return statement.order_by(columns.best_price.desc(), columns.id.desc())
     if sort is Sort.RELEVANCE:
         assert rank is not None
-        return statement.order_by(rank, Product.id)
-    return statement.order_by(Product.best_price, Product.id)
+        return statement.order_by(rank, columns.id)
+    return statement.order_by(columns.best_price, columns.id)
+
+
+def _subtree_select() -> Any:
+    root = aliased(Category, name="root")
+    high = func.substr(root.path, 1, func.length(root.path) - 1).concat("0")
+    return (
+        select(Category.id, exists().where(Product.category_id == Category.id))
+        .join(root, and_(Category.path >= root.path, Category.path < high))
+        .where(root.id == bindparam("category_id"))
+        .order_by(Category.id)
+    )
+
+
+#: Built once: constructing them costs more CPU than running them (selects are immutable;
+#: each request derives its own with `.where`).
+SUBTREE = _subtree_select()
+LISTED = reads.card_select().where(
+    Product.status == ProductStatus.ACTIVE.value, Product.best_price.is_not(None)
+)
+
+
+async def _subtree(session: AsyncSession, category_id: int) -> list[int]:
+    """The ids of a category and those of its descendants that hold products, in one
+    statement (none at all: no such category). The bounds are `domain.subtree_range`
+    written in SQL. Empty categories (typically the inner nodes) are left out: PostgreSQL
+    may look for "the newest product of category X" by walking the primary key, which
+    for a category with no products means walking the whole table."""
+    found = (await session.execute(SUBTREE, {"category_id": category_id})).all()
+    if not found:
+        raise CategoryNotFound(f"Category {category_id} does not exist.", field="category")
+    return [cid for cid, filled in found if filled] or [category_id]
+
+
+def _merged(statement: AnySelect, sort: Sort, category_ids: list[int], limit: int) -> AnySelect:
+    """PostgreSQL: the first `limit` product ids of each category in listing order (a
+    LATERAL range of (category_id, best_price, id) or (category_id, id) per category),
+    the first `limit` of those, then their cards. One statement shape whatever the number
+    of categories, so it is compiled once."""
+    assert statement.whereclause is not None
+    subtree = (
+        func.unnest(bindparam("subtree", category_ids, type_=ARRAY(BigInteger)))
+        .table_valued("id")
+        .render_derived(name="subtree")
+    )
+    # `= ANY(ARRAY[id])` rather than `= id`, and the category leading the order: with a
+    # plain equality PostgreSQL drops the (then constant) category from the order and may
+    # walk the whole primary key or price index filtering by category (seconds when the
+    # category is empty or its prices are far from the filter's). This way only the
+    # category's own index range gives that order.
+    lead = Product.category_id.desc() if sort is not Sort.PRICE_ASC else Product.category_id
+    branch = select(Product.id, Product.best_price).where(
+        statement.whereclause, Product.category_id == any_(array([subtree.c.id]))
+    )
+    head = _order(branch.order_by(lead), sort, None).limit(limit).lateral("head")
+    ids = _order(select(head.c.id).select_from(subtree).join(head, true()), sort, None, head.c)
+    return _order(statement.where(Product.id.in_(ids.limit(limit))), sort, None).limit(limit)
 
 
 def _after(sort: Sort, values: list[Any], rank: ColumnElement[Any] | None) -> ColumnElement[bool]:
@@ -110,9 +197,7 @@ async def list_products(
     after = decode_cursor(cursor, arity=sort_arity(sort))
     if after is not None and not cursor_is_valid(sort, after):
         raise InvalidInput("The cursor does not match this listing.", field="cursor")
-    statement = reads.card_select().where(
-        Product.status == ProductStatus.ACTIVE.value, Product.best_price.is_not(None)
-    )
+    statement = LISTED
     rank: ColumnElement[Any] | None = None
     if q is not None:
         terms = search_terms(q)
@@ -124,13 +209,15 @@ async def list_products(
         else:
             statement = statement.join(match, match.c.product_id == Product.id)
         statement = statement.add_columns(rank.label("rank"))
+    merge: list[int] = []
     if category_id is not None:
-        path = await session.scalar(select(Category.path).where(Category.id == category_id))
-        if path is None:
-            raise CategoryNotFound(f"Category {category_id} does not exist.", field="category")
-        low, high = subtree_range(path)
-        subtree = select(Category.id).where(Category.path >= low, Category.path < high)
-        statement = statement.where(Product.category_id.in_(subtree))
+        subtree = await _subtree(session, category_id)
+        if len(subtree) == 1:
+            statement = statement.where(Product.category_id == subtree[0])
+        elif rank is None and len(subtree) <= MAX_MERGED_CATEGORIES and _is_postgresql(session):
+            merge = subtree
+        else:
+            statement = statement.where(Product.category_id.in_(subtree))
     if min_price is not None:
         statement = statement.where(Product.best_price >= min_price)
     if max_price is not None:
@@ -150,7 +237,13 @@ async def list_products(
         )
     if after is not None:
         statement = statement.where(_after(sort, after, rank))
-    rows = (await session.execute(_order(statement, sort, rank).limit(limit + 1))).all()
+    if merge:
+        statement = _merged(statement, sort, merge, limit + 1)
+    elif rank is not None and sort is not Sort.RELEVANCE:
+        statement = _order(statement, sort, rank, MATCHES_FIRST).limit(limit + 1)
+    else:
+        statement = _order(statement, sort, rank).limit(limit + 1)
+    rows = (await session.execute(statement)).all()
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
