@@ -19,12 +19,17 @@ from typing import cast
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pasar.inventory.domain import Candidate, Delta, Line, MovementKind, allocate, crossed_low
+from pasar.inventory.domain import Candidate, Delta, Line, MovementKind, allocate
 from pasar.inventory.errors import InsufficientStock
-from pasar.inventory.events import AvailabilityChanged, StockLow
 from pasar.inventory.models import StockMovement
 from pasar.inventory.service import Reservation
-from pasar.inventory.stock import LockedRow, _apply, availability, lock_offers
+from pasar.inventory.stock import (
+    LockedRow,
+    _apply,
+    availability,
+    availability_events,
+    lock_offers,
+)
 from pasar.platform.bulk import load_rows
 from pasar.platform.events import DomainEvent
 from pasar.platform.time import utcnow
@@ -122,21 +127,4 @@ def _availability_events(rows: Sequence[LockedRow], totals: dict[int, int]) -> l
     for r in rows:
         if r.active and r.stock_id in totals:
             after[r.offer_id] -= totals[r.stock_id]
-    first = {r.offer_id: r for r in rows}
-    events: list[DomainEvent] = []
-    for offer_id in sorted(after):
-        if after[offer_id] == before.get(offer_id, 0):
-            continue
-        events.append(AvailabilityChanged(offer_id=offer_id, available=after[offer_id]))
-        row = first[offer_id]
-        if crossed_low(before.get(offer_id, 0), after[offer_id], row.threshold):
-            assert row.threshold is not None
-            events.append(
-                StockLow(
-                    offer_id=offer_id,
-                    seller_id=row.seller_id,
-                    available=after[offer_id],
-                    threshold=row.threshold,
-                )
-            )
-    return events
+    return availability_events(rows, before, after)

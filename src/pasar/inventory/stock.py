@@ -345,6 +345,14 @@ async def announce(
     after: dict[int, int],
 ) -> None:
     """Emit availability_changed per offer that moved, and stock_low on a downward crossing."""
+    await emit(session, *availability_events(rows, before, after))
+
+
+def availability_events(
+    rows: Sequence[LockedRow], before: dict[int, int], after: dict[int, int]
+) -> list[DomainEvent]:
+    """availability_changed per offer whose availability moved, stock_low on a downward
+    crossing of its threshold: what a stock change announces."""
     first = {r.offer_id: r for r in rows}
     events: list[DomainEvent] = []
     for offer_id in sorted(after):
@@ -362,4 +370,4 @@ async def announce(
                     threshold=row.threshold,
                 )
             )
-    await emit(session, *events)
+    return events
