@@ -47,6 +47,7 @@ from pasar.checkout.placing import PlaceOrder, place_order
 from pasar.checkout.placing_router import router as placing_router
 from pasar.checkout.pricing import mark_ordered, price_cart
 from pasar.checkout.promises import Destination, OfferPromise, delivery_regions, offer_promises
+from pasar.checkout.reorder import cart_from_order
 from pasar.checkout.router import carts_router
 from pasar.checkout.schemas import (
     AddressUpdate,
@@ -96,6 +97,7 @@ __all__ = [
     "TotalChanged",
     "add_address",
     "add_line",
+    "cart_from_order",
     "change_line",
     "checkout_clock",
     "checkout_config",

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
-from pasar.checkout import carts, claims
+from pasar import orders
+from pasar.checkout import carts, claims, reorder
 from pasar.checkout.deps import Config, Now
 from pasar.checkout.pricing import price_cart
 from pasar.checkout.schemas import (
@@ -190,5 +191,39 @@ async def choose_delivery(
         choices=[(c.seller_id, c.service.value) for c in body.choices],
         config=config,
         now=now,
+    )
+    return CartRead.of(priced)
+
+
+@carts_router.post(
+    "/orders/{number}/cart",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CartRead,
+    responses={404: {"description": "No such order for this caller."}},
+)
+async def order_again(
+    number: Annotated[str, Path(max_length=20, description="The order number.")],
+    request: Request,
+    principal: OptionalPrincipal,
+    session: Session,
+    config: Config,
+    now: Now,
+    access: Annotated[
+        str | None,
+        Query(max_length=64, description="The guest access token from the order link."),
+    ] = None,
+) -> CartRead:
+    """Order again: a new cart with the order's items (those still on sale) and, while it
+    is valid, its contact and address, e.g. after a refused 3-D Secure check cancelled it.
+    The order's signed-in buyer, or whoever holds its access link."""
+    order, _ = await orders.buyer_order(
+        session,
+        number,
+        principal=principal,
+        access=access,
+        secret=request.app.state.settings.secret,
+    )
+    priced = await reorder.cart_from_order(
+        session, order.id, principal=principal, config=config, now=now
     )
     return CartRead.of(priced)

@@ -10,7 +10,6 @@ the order is theirs and shows under /account/orders.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -752,8 +751,7 @@ async def _cart_again(
     config: checkout.CheckoutConfig,
     now: datetime,
 ) -> None:
-    """A refused payment must not cost the buyer their cart (it was turned into the order):
-    the order's items and address go into a new cart, to pay again with another card."""
+    """A refused payment must not cost the buyer their cart (it was turned into the order)."""
     order, _ = await orders.buyer_order(
         session,
         number,
@@ -761,41 +759,7 @@ async def _cart_again(
         access=access,
         secret=request.app.state.settings.secret,
     )
-    view = await orders.read_order(session, order.id, today=now.date())
-    cart, _ = await checkout.create_cart(
-        session, principal=None, config=config, now=now, idempotency_key=None
-    )
-    for part in view.seller_orders:
-        for line in part.lines:
-            with contextlib.suppress(DomainError):  # an offer since withdrawn stays out
-                cart = await checkout.add_line(
-                    session,
-                    cart.token,
-                    principal=None,
-                    offer_id=line.offer_id,
-                    quantity=line.quantity,
-                    config=config,
-                    now=now,
-                    idempotency_key=None,
-                )
-    where = view.address
-    with contextlib.suppress(DomainError, KeyError):  # else the buyer types it again
-        contact = checkout.Contact(
-            email=view.email,
-            phone=view.phone,
-            name=where["name"],
-            line1=where["line1"],
-            line2=where.get("line2"),
-            city=where["city"],
-            region=where["region"],
-            postal_code=where["postal_code"],
-            country=where["country"],
-            language=view.language,
-            sms_updates=view.sms_updates,
-        )
-        cart = await checkout.set_contact(
-            session, cart.token, principal=None, contact=contact, config=config, now=now
-        )
+    cart = await checkout.cart_from_order(session, order.id, principal=None, config=config, now=now)
     _remember(_web(request), cart)
 
 
