@@ -4,24 +4,22 @@ The sandbox's card 4000 0000 0000 3220 always asks for the challenge; the storef
 the buyer to the sandbox bank's page, where they confirm or refuse. Confirmed: the order
 page says the payment went through. Refused: the order page says so plainly, and the
 buyer can go back to the cart and pay again with another card. The same server and skip
-rule as `test_browser.py` (Debian's Chromium; a failure under `CI`); a failing step
-leaves a screenshot in `test-artifacts/`.
+rule as every browser test (`browser_support.py`: Debian's Chromium; a failure under
+`CI`); a failing step leaves a screenshot in `test-artifacts/`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 
 from tests.api import test_checkout_support as shop_support
 from tests.support import Actors
-from tests.web.test_browser import ARTIFACTS, CHROMIUM, PHONE, Server
-from tests.web.test_browser import api as api
-from tests.web.test_browser import server as server
+from tests.web.browser_support import PHONE, Server, browser_page, pay_at_checkout
+from tests.web.browser_support import api as api
+from tests.web.browser_support import server as server
 
 CHALLENGE_CARD = "4000 0000 0000 3220"
 GOOD_CARD = "4242 4242 4242 4242"
@@ -33,37 +31,6 @@ async def _stocked(client: httpx.AsyncClient, actors: Actors) -> int:
     return int((await client.get(f"/api/v1/offers/{offer_id}")).json()["product_id"])
 
 
-@asynccontextmanager
-async def _phone(server: Server, screenshot: str) -> AsyncIterator[Any]:
-    """A phone-sized page on the live server; a screenshot if the block fails."""
-    from playwright.async_api import async_playwright, expect
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        context = await chromium.new_context(
-            viewport=PHONE, locale="en-US", service_workers="block"
-        )
-        await context.route(
-            "**/*",
-            lambda route: (
-                route.continue_() if route.request.url.startswith(server.url) else route.abort()
-            ),
-        )
-        page = await context.new_page()
-        expect.set_options(timeout=10_000)
-        try:
-            yield page
-        except BaseException:
-            ARTIFACTS.mkdir(exist_ok=True)
-            await page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
-            raise
-        finally:
-            await context.close()
-            await chromium.close()
-
-
 async def _check_out(page: Any, server: Server, product_id: int, card: str) -> None:
     """Product → cart → the one-page checkout, paid by `card`."""
     from playwright.async_api import expect
@@ -72,28 +39,7 @@ async def _check_out(page: Any, server: Server, product_id: int, card: str) -> N
     await page.get_by_role("button", name="Add to cart").first.click()
     await expect(page).to_have_url(f"{server.url}/cart")
     await page.get_by_role("link", name="Go to checkout").click()
-    await _pay(page, card, contact=True)
-
-
-async def _pay(page: Any, card: str, *, contact: bool) -> None:
-    from playwright.async_api import expect
-
-    if contact:
-        await page.get_by_label("Email", exact=True).fill("siti@example.com")
-        await page.get_by_label("Mobile phone", exact=True).fill("+62 812 3456 7890")
-        await page.get_by_label("Full name", exact=True).fill("Siti Rahma")
-        await page.get_by_label("Address", exact=True).fill("Jl. Kemang Raya 5")
-        await page.get_by_label("City", exact=True).fill("Jakarta")
-        await page.get_by_label("Postal code", exact=True).fill("12730")
-        await page.get_by_label("Province or region", exact=True).fill("DKI Jakarta")
-    await page.get_by_role("button", name="Show delivery options").click()
-    standard = page.locator("input[name^=delivery_][value=standard]")
-    await expect(standard).to_have_count(1)
-    await standard.check()
-    await page.get_by_label("Card number", exact=True).fill(card)
-    await page.get_by_label("Expiry year", exact=True).select_option("2031")
-    await page.get_by_label("Security code", exact=True).fill("123")
-    await page.get_by_role("button", name="Place order").click()
+    await pay_at_checkout(page, card)
 
 
 async def _payment_of(client: httpx.AsyncClient, order_url: str) -> dict[str, Any]:
@@ -113,7 +59,7 @@ async def test_a_guest_confirms_the_banks_challenge_and_the_order_is_paid(
 
     client, actors = api
     product_id = await _stocked(client, actors)
-    async with _phone(server, "browser-3ds-confirmed.png") as page:
+    async with browser_page(server, "browser-3ds-confirmed.png", viewport=PHONE) as (page, _):
         await _check_out(page, server, product_id, CHALLENGE_CARD)
 
         await expect(page).to_have_url(re.compile(r"/pay/challenge/[A-Za-z0-9_-]+$"))
@@ -138,7 +84,7 @@ async def test_a_refused_challenge_says_so_and_the_buyer_pays_again(
 
     client, actors = api
     product_id = await _stocked(client, actors)
-    async with _phone(server, "browser-3ds-refused.png") as page:
+    async with browser_page(server, "browser-3ds-refused.png", viewport=PHONE) as (page, _):
         await _check_out(page, server, product_id, CHALLENGE_CARD)
         await expect(page.get_by_role("heading", name="Confirm your payment")).to_be_visible()
         await page.get_by_role("button", name="Refuse the payment").click()
@@ -155,7 +101,7 @@ async def test_a_refused_challenge_says_so_and_the_buyer_pays_again(
         await page.get_by_role("link", name="Go to checkout").click()
         await expect(page.get_by_label("Email", exact=True)).to_have_value("siti@example.com")
         await expect(page.get_by_label("Address", exact=True)).to_have_value("Jl. Kemang Raya 5")
-        await _pay(page, GOOD_CARD, contact=False)
+        await pay_at_checkout(page, GOOD_CARD, contact=False)
         await expect(page.get_by_role("heading", name="Thank you for your order")).to_be_visible()
         paid = await _payment_of(client, page.url)
         assert paid["number"] != refused["number"]
