@@ -10,6 +10,7 @@ post and redirect (POST/redirect/GET), or re-render with the services' errors in
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -568,35 +569,55 @@ def _optional(values: dict[str, str]) -> dict[str, str | None]:
     return {k: (v or None) for k, v in values.items()}
 
 
+#: Re-renders a settings form with errors by field name, answering with the given status.
+Rerender = Callable[[dict[str, str], int], Awaitable[Response]]
+
+
+async def _save_settings(
+    request: Request,
+    session: AsyncSession,
+    save: Callable[[], Awaitable[object]],
+    rerender: Rerender,
+    *,
+    done: str,
+) -> Response:
+    """One settings form's outcome, so every form answers alike: invalid fields re-render
+    it (422), a refusal rolls back and re-renders with the service's status, success
+    flashes `done` and goes back to the settings page (POST/redirect/GET)."""
+    try:
+        await save()
+    except ValidationError as exc:
+        return await rerender(field_errors(exc), 422)
+    except DomainError as exc:
+        await session.rollback()
+        return await rerender(_domain_errors(exc), exc.status)
+    _web(request).flash(translate(request, done))
+    return _redirect("/seller/settings")
+
+
 @router.post("/settings/warehouses")
 async def add_warehouse(request: Request, session: Session, principal: Staff) -> Response:
     seller_id = _seller(principal)
     form = await request.form()
     values = {name: text(form, name) for name in (*WAREHOUSE_FIELDS, "owner_kind")}
-    try:
+
+    async def save() -> None:
         body = inventory.WarehouseCreate(**{k: v for k, v in _optional(values).items() if v})
         await inventory.create_warehouse(session, seller_id=seller_id, data=body)
-    except ValidationError as exc:
+
+    async def rerender(errors: dict[str, str], status_code: int) -> Response:
         return await _settings_page(
             request,
             session,
             principal,
-            warehouse_errors=field_errors(exc),
+            warehouse_errors=errors,
             warehouse_values=values,
-            status_code=422,
+            status_code=status_code,
         )
-    except DomainError as exc:
-        await session.rollback()
-        return await _settings_page(
-            request,
-            session,
-            principal,
-            warehouse_errors=_domain_errors(exc),
-            warehouse_values=values,
-            status_code=exc.status,
-        )
-    _web(request).flash(translate(request, N_("The warehouse is added.")))
-    return _redirect("/seller/settings")
+
+    return await _save_settings(
+        request, session, save, rerender, done=N_("The warehouse is added.")
+    )
 
 
 def _warehouse_page(
@@ -644,22 +665,21 @@ async def update_warehouse(
     values["is_active"] = "1" if text(form, "is_active") else ""
     changes: dict[str, Any] = _optional({k: v for k, v in values.items() if k != "is_active"})
     changes["is_active"] = bool(values["is_active"])
-    try:
+
+    async def save() -> None:
         body = inventory.WarehouseUpdate(**changes)
         await inventory.update_warehouse(
             session, seller_id=seller_id, warehouse_id=warehouse_id, data=body
         )
-    except ValidationError as exc:
+
+    async def rerender(errors: dict[str, str], status_code: int) -> Response:
         return _warehouse_page(
-            request, found, errors=field_errors(exc), values=values, status_code=422
+            request, found, errors=errors, values=values, status_code=status_code
         )
-    except DomainError as exc:
-        await session.rollback()
-        return _warehouse_page(
-            request, found, errors=_domain_errors(exc), values=values, status_code=exc.status
-        )
-    _web(request).flash(translate(request, N_("The warehouse is saved.")))
-    return _redirect("/seller/settings")
+
+    return await _save_settings(
+        request, session, save, rerender, done=N_("The warehouse is saved.")
+    )
 
 
 @router.post("/settings/policies")
@@ -667,30 +687,24 @@ async def update_policies(request: Request, session: Session, principal: Staff) 
     seller_id = _seller(principal)
     form = await request.form()
     values = {name: text(form, name) for name in POLICY_FIELDS}
-    try:
+
+    async def save() -> None:
         body = sellers.PolicyUpdate(**{k: v for k, v in values.items() if v})
         await sellers.update_policies(session, seller_id=seller_id, body=body)
-    except ValidationError as exc:
+
+    async def rerender(errors: dict[str, str], status_code: int) -> Response:
         return await _settings_page(
             request,
             session,
             principal,
-            policy_errors=field_errors(exc),
+            policy_errors=errors,
             policy_values=values,
-            status_code=422,
+            status_code=status_code,
         )
-    except DomainError as exc:
-        await session.rollback()
-        return await _settings_page(
-            request,
-            session,
-            principal,
-            policy_errors=_domain_errors(exc),
-            policy_values=values,
-            status_code=exc.status,
-        )
-    _web(request).flash(translate(request, N_("Your policies are saved.")))
-    return _redirect("/seller/settings")
+
+    return await _save_settings(
+        request, session, save, rerender, done=N_("Your policies are saved.")
+    )
 
 
 router.include_router(products_router)
