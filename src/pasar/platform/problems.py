@@ -29,7 +29,12 @@ HTTP_CODES = {
     415: "unsupported-media-type",
     422: "validation-failed",
     429: "rate-limited",
+    503: "service-unavailable",
 }
+
+#: SQLSTATEs of a database that is starting up or shutting down (class 08 is "connection
+#: exception"): the request did nothing, and the same request later may well succeed.
+DATABASE_GOING = {"57P01", "57P02", "57P03"}
 
 
 def problem(
@@ -138,7 +143,11 @@ def _sqlstate(exc: BaseException) -> str:
 async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     """SQLSTATE class 22 ("data exception": a NUL byte in text, a number out of range) is
     the caller's bad value that slipped past the schema; anything else is our bug."""
-    if not _sqlstate(exc).startswith("22"):
+    state = _sqlstate(exc)
+    lost = getattr(exc, "connection_invalidated", False)
+    if lost or state[:2] == "08" or state in DATABASE_GOING:
+        return await _unavailable(request, exc)
+    if not state.startswith("22"):
         return await _unhandled(request, exc)
     log.warning("data_error", sqlstate=_sqlstate(exc), error=str(getattr(exc, "orig", exc))[:300])
     return problem(
@@ -147,6 +156,21 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
         code="invalid-data",
         title="Invalid data",
         detail="A value cannot be stored (for example a NUL character or an out-of-range number).",
+    )
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database (or a connection to it) is down: a 503 with Retry-After tells clients
+    that retrying is right, where a 500 would say the request itself is at fault."""
+    log.warning("service_unavailable", path=request.url.path, error=repr(exc)[:300])
+    return problem(
+        request,
+        status=503,
+        code="service-unavailable",
+        title="Service unavailable",
+        detail="The database cannot be reached right now; retry in a moment "
+        "(with the same Idempotency-Key, a retry is safe).",
+        headers={"Retry-After": "2"},
     )
 
 
@@ -167,4 +191,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DBAPIError, _data_error)
+    app.add_exception_handler(ConnectionError, _unavailable)
     app.add_exception_handler(Exception, _unhandled)
