@@ -50,6 +50,7 @@ from bench.server import (
     recreate_database,
     require_bench_database,
     server_env,
+    stop,
 )
 from bench.stats import Recorder
 
@@ -123,12 +124,7 @@ def running_server(database_url: str, workers: int, log: Path) -> Iterator[Serve
             time.sleep(0.3)
         yield server
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop(proc)
 
 
 def _healthy(base: str) -> bool:

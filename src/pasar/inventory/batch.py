@@ -19,6 +19,7 @@ from typing import cast
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pasar.inventory.bulk import MOVEMENT_COLUMNS
 from pasar.inventory.domain import Candidate, Delta, Line, MovementKind, allocate
 from pasar.inventory.errors import InsufficientStock
 from pasar.inventory.models import StockMovement
@@ -35,19 +36,6 @@ from pasar.platform.events import DomainEvent
 from pasar.platform.time import utcnow
 
 MOVEMENTS = cast(Table, StockMovement.__table__)
-MOVEMENT_COLUMNS = (
-    "stock_id",
-    "seller_id",
-    "offer_id",
-    "warehouse_id",
-    "kind",
-    "on_hand_delta",
-    "reserved_delta",
-    "actor",
-    "reason",
-    "reference",
-    "created_at",
-)
 
 
 @dataclass(frozen=True, slots=True)
