@@ -182,7 +182,11 @@ async def pay_at_checkout(page: Page, card: str, *, contact: bool = True, parcel
         await page.get_by_label("City", exact=True).fill("Jakarta")
         await page.get_by_label("Postal code", exact=True).fill("12730")
         await page.get_by_label("Province or region", exact=True).fill("DKI Jakarta")
-    await page.get_by_role("button", name="Show delivery options").click()
+    # The options may already be on the page (a remembered address): wait for the answer
+    # and for htmx to swap it in, or a choice made now is lost with the old form.
+    async with page.expect_response(lambda r: r.request.method == "POST"):
+        await page.get_by_role("button", name="Show delivery options").click()
+    await expect(page.locator(".htmx-request")).to_have_count(0)
     standard = page.locator("input[name^=delivery_][value=standard]")
     await expect(standard).to_have_count(parcels)
     for index in range(parcels):
