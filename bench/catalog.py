@@ -6,16 +6,23 @@ concurrency. The inputs come from the catalog itself (a random sample of listed 
 search words from their titles, categories and price ranges around their prices, their
 ids for the product page. Worker memory is each `pasar serve` worker's resident set, read
 from /proc before and after.
+
+The load comes from `wrk` (C, one thread) replaying a pre-generated list of request paths
+through bench/paths.lua: a Python generator on the same 2-core machine takes a core from
+the server it measures. Without wrk the Python httpx generator still runs, and says so.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import random
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
@@ -28,6 +35,13 @@ PRODUCT = "product page"
 #: The same loop on /healthz (one trivial statement): what the stack itself sustains here.
 CEILING = "ceiling: GET /healthz"
 SAMPLE = 5_000
+#: Request paths generated per scenario for wrk, replayed in a loop.
+PATHS = 20_000
+LUA = Path(__file__).with_name("paths.lua")
+MISSING_WRK = (
+    "wrk is not installed (apt-get install wrk): using the Python httpx generator, "
+    "which shares this machine's CPU with the server and understates its rate"
+)
 
 
 @dataclass(frozen=True)
@@ -121,6 +135,85 @@ async def _get(
         rec.fail(step, f"{response.status_code} {url} {params} {response.text}")
 
 
+def scenario_paths(name: str, sample: list[Sampled], seed: int, count: int = PATHS) -> list[str]:
+    """The scenario's requests as paths with query strings, from the same sample and
+    query generators as the Python clients (the product page: product, then its offers)."""
+    if name == CEILING:
+        return ["/healthz"]
+    rng = random.Random(seed * 1000)
+    paths: list[str] = []
+    while len(paths) < count:
+        product = rng.choice(sample)
+        if name == SEARCH:
+            paths.append("/api/v1/products?" + urlencode(search_query(rng, product)))
+        elif name == LISTING:
+            paths.append("/api/v1/products?" + urlencode(listing_query(rng, product)))
+        else:
+            paths.append(f"/api/v1/products/{product.id}")
+            paths.append(f"/api/v1/products/{product.id}/offers")
+    return paths
+
+
+def parse_wrk(name: str, output: str) -> Summary:
+    """The Summary of one wrk run from the `WRK_JSON {...}` line paths.lua prints."""
+    for line in output.splitlines():
+        if line.startswith("WRK_JSON "):
+            found = json.loads(line.removeprefix("WRK_JSON "))
+            break
+    else:
+        raise RuntimeError(f"wrk printed no WRK_JSON line:\n{output}")
+    errors = int(found["non2xx"]) + int(found["socket_errors"])
+    count = max(0, int(found["requests"]) - int(found["non2xx"]))
+    seconds = int(found["duration_us"]) / 1e6
+    return Summary(
+        name=name,
+        count=count,
+        errors=errors,
+        rate=count / seconds if seconds else 0.0,
+        p50=found["p50_us"] / 1000,
+        p95=found["p95_us"] / 1000,
+        p99=found["p99_us"] / 1000,
+    )
+
+
+async def _wrk(wrk: str, base: str, paths_file: str, seconds: float, concurrency: int) -> str:
+    process = await asyncio.create_subprocess_exec(
+        wrk,
+        "-t1",
+        f"-c{concurrency}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        base,
+        "--",
+        paths_file,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await process.communicate()
+    text = out.decode(errors="replace")
+    if process.returncode != 0:
+        raise RuntimeError(f"wrk exited with {process.returncode}:\n{text}")
+    return text
+
+
+async def _wrk_scenario(
+    wrk: str, base: str, name: str, paths: list[str], *, seconds: float, concurrency: int
+) -> Summary:
+    """One scenario under wrk: a 1 s warm-up (connections, the workers' first requests),
+    then the measured run over the same list of paths."""
+    with tempfile.NamedTemporaryFile("w", prefix="pasar-paths-", suffix=".txt") as file:
+        file.write("\n".join(paths) + "\n")
+        file.flush()
+        await _wrk(wrk, base, file.name, 1, concurrency)
+        summary = parse_wrk(name, await _wrk(wrk, base, file.name, seconds, concurrency))
+    if summary.errors:
+        print(f"  {name}: {summary.errors} non-2xx responses or socket errors")
+    return summary
+
+
 async def _scenario(
     base: str,
     name: str,
@@ -130,6 +223,11 @@ async def _scenario(
     concurrency: int,
     seed: int,
 ) -> Summary:
+    wrk = shutil.which("wrk")
+    if wrk is not None:
+        paths = scenario_paths(name, sample, seed)
+        return await _wrk_scenario(wrk, base, name, paths, seconds=seconds, concurrency=concurrency)
+    print(f"  {MISSING_WRK}")
     rec = Recorder()
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:

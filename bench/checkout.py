@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
-import httpx
 
+from bench.http import Client, TransportError
 from bench.stats import Recorder
 
 BUYER = {
@@ -92,7 +92,7 @@ class Failed(Exception):
 
 
 async def _call(
-    http: httpx.AsyncClient,
+    http: Client,
     rec: Recorder,
     step: str,
     method: str,
@@ -102,24 +102,22 @@ async def _call(
     started = time.perf_counter()
     try:
         response = await http.request(method, url, **kwargs)
-    except httpx.HTTPError as exc:
+    except TransportError as exc:
         rec.fail(step, repr(exc))
         raise Failed(step) from exc
     elapsed = (time.perf_counter() - started) * 1000
-    if response.status_code < 300:
+    if response.status < 300:
         rec.ok(step, elapsed)
         return response.json()  # type: ignore[no-any-return]
-    problem = response.json() if response.headers.get("content-type", "").endswith("json") else {}
-    if response.status_code == 409 and OUT_OF_STOCK in str(problem.get("type", "")):
+    problem = response.json() if response.is_json else {}
+    if response.status == 409 and OUT_OF_STOCK in str(problem.get("type", "")):
         rec.refused(step)
         raise Refused(step)
-    rec.fail(step, f"{response.status_code} {response.text}")
+    rec.fail(step, f"{response.status} {response.text}")
     raise Failed(step)
 
 
-async def prepare_cart(
-    http: httpx.AsyncClient, rec: Recorder, offer_ids: list[int]
-) -> tuple[str, int]:
+async def prepare_cart(http: Client, rec: Recorder, offer_ids: list[int]) -> tuple[str, int]:
     """Cart, lines, address, delivery: returns the cart token and the total to expect."""
     cart = (await _call(http, rec, "create cart", "POST", "/api/v1/carts"))["token"]
     for offer_id in offer_ids:
@@ -139,7 +137,7 @@ async def prepare_cart(
     return cart, int(priced["grand_total"])
 
 
-async def place(http: httpx.AsyncClient, rec: Recorder, cart: str, total: int) -> None:
+async def place(http: Client, rec: Recorder, cart: str, total: int) -> None:
     body = {"payment": {"method": "card", "card": CARD}, "expected_total": total}
     await _call(
         http,
@@ -152,9 +150,8 @@ async def place(http: httpx.AsyncClient, rec: Recorder, cart: str, total: int) -
     )
 
 
-def _client(base: str, concurrency: int) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    return httpx.AsyncClient(base_url=base, limits=limits, timeout=60)
+def _client(base: str, concurrency: int) -> Client:
+    return Client(base, connections=concurrency)
 
 
 async def whole_checkout(

@@ -42,6 +42,7 @@ import httpx
 from sqlalchemy import make_url
 
 from bench import checkout
+from bench.http import Client, Reply, TransportError
 from bench.server import (
     PASAR,
     free_port,
@@ -164,13 +165,11 @@ class Tally:
         self.retry_reasons[reason] = self.retry_reasons.get(reason, 0) + 1
 
 
-def _transient(response: httpx.Response) -> bool:
-    return response.status_code >= 500 or response.status_code == 429
+def _transient(response: Reply) -> bool:
+    return response.status >= 500 or response.status == 429
 
 
-async def place_until_answered(
-    http: httpx.AsyncClient, tally: Tally, cart: str, total: int
-) -> Attempted:
+async def place_until_answered(http: Client, tally: Tally, cart: str, total: int) -> Attempted:
     """POST the order with one fixed Idempotency-Key, again and again (exponential backoff
     with jitter) through connection errors, timeouts and 5xx, until a definite answer."""
     key = str(uuid.uuid4())
@@ -181,13 +180,13 @@ async def place_until_answered(
     while time.monotonic() < give_up:
         attempts += 1
         try:
-            response = await http.post(
-                f"/api/v1/carts/{cart}/order", json=body, headers={"Idempotency-Key": key}
+            response = await http.request(
+                "POST", f"/api/v1/carts/{cart}/order", json=body, headers={"Idempotency-Key": key}
             )
-        except httpx.HTTPError as exc:
+        except TransportError as exc:
             last = type(exc).__name__
         else:
-            if response.status_code == 201:
+            if response.status == 201:
                 data = response.json()
                 return Attempted(
                     key,
@@ -201,12 +200,12 @@ async def place_until_answered(
                 )
             if not _transient(response):
                 problem = _problem(response)
-                if response.status_code == 409 and _sold_out(problem):
+                if response.status == 409 and _sold_out(problem):
                     return Attempted(key, cart, "refused", attempts)
                 return Attempted(
-                    key, cart, "rejected", attempts, detail=f"{response.status_code} {problem}"
+                    key, cart, "rejected", attempts, detail=f"{response.status} {problem}"
                 )
-            last = str(response.status_code)
+            last = str(response.status)
         tally.retried(last)
         await asyncio.sleep(delay * random.uniform(0.5, 1.5))
         delay = min(delay * 2, 2.0)
@@ -218,7 +217,7 @@ def _sold_out(problem: str) -> bool:
     return checkout.OUT_OF_STOCK in problem or "insufficient-stock" in problem
 
 
-def _problem(response: httpx.Response) -> str:
+def _problem(response: Reply) -> str:
     try:
         data = response.json()
     except ValueError:
@@ -233,10 +232,7 @@ async def load(
     up; a cart that cannot be prepared (server down) is simply abandoned."""
     tally = Tally()
     deadline = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=base, limits=limits, timeout=REQUEST_TIMEOUT_SECONDS
-    ) as http:
+    async with Client(base, connections=clients, timeout=REQUEST_TIMEOUT_SECONDS) as http:
 
         async def buyer(n: int) -> None:
             rng = random.Random(seed * 1000 + n)
@@ -246,7 +242,7 @@ async def load(
                     cart, total = await checkout.prepare_cart(
                         http, rec, offers.pick(rng, rng.randint(1, 3))
                     )
-                except (checkout.Refused, checkout.Failed, httpx.HTTPError, ValueError, KeyError):
+                except (checkout.Refused, checkout.Failed, ValueError, KeyError):
                     tally.prepare_failures += 1
                     await asyncio.sleep(0.5)
                     continue

@@ -117,7 +117,7 @@ async def post_scans(
                 )
                 if response.status_code == 200:
                     rec.ok("tracking batch", (time.perf_counter() - began) * 1000)
-                    accepted += response.json()["accepted"]
+                    accepted += orjson.loads(response.content)["accepted"]
                 else:
                     rec.fail("tracking batch", f"{response.status_code} {response.text}")
 

@@ -10,15 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pasar.catalog import product_reads
 from pasar.catalog.domain import OfferStatus
 from pasar.catalog.errors import (
     CurrencyMismatch,
     OfferExists,
     OfferNotFound,
-    ProductNotFound,
     UnknownVariant,
 )
 from pasar.catalog.events import OfferCreated, OfferPriceChanged, OfferUpdated
@@ -284,29 +284,11 @@ async def list_product_offers(
 ) -> Page[PublicOffer]:
     """A listed product's visible offers, cheapest first (index product_id, price, id)."""
     after = decode_cursor(cursor, arity=2)
-    product = await session.scalar(select(Product.status).where(Product.id == product_id))
-    if product is None or product != "active":
-        raise ProductNotFound(f"Product {product_id} does not exist.")
-    statement = _offer_select().where(
-        Offer.product_id == product_id,
-        Offer.status == OfferStatus.ACTIVE.value,
-        CatalogSeller.sellable.is_(True),
+    if after is not None and not all(isinstance(v, int) and not isinstance(v, bool) for v in after):
+        raise InvalidInput("The cursor does not match this listing.", field="cursor")
+    return await product_reads.product_offers(
+        session, product_id=product_id, limit=limit, after=after
     )
-    if after is not None:
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in after):
-            raise InvalidInput("The cursor does not match this listing.", field="cursor")
-        price, last_id = after
-        statement = statement.where(
-            (Offer.price_amount > price) | and_(Offer.price_amount == price, Offer.id > last_id)
-        )
-    rows = (
-        await session.execute(statement.order_by(Offer.price_amount, Offer.id).limit(limit + 1))
-    ).all()
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1].Offer
-        next_cursor = encode_cursor([last.price_amount, last.id])
-    return Page(items=[_public(r) for r in rows[:limit]], next_cursor=next_cursor)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,15 +13,18 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Select,
     Table,
     and_,
+    any_,
     bindparam,
     case,
     exists,
     func,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -121,20 +124,35 @@ async def _seller_changed(session: AsyncSession, payload: Mapping[str, Any]) -> 
     await refresh_products(session, affected)
 
 
+#: One UPDATE for any number of offers (arrays, so the statement text never changes).
+SET_AVAILABLE = text(
+    "UPDATE offers SET available = v.qty FROM unnest("
+    "CAST(:ids AS bigint[]), CAST(:qty AS integer[])) AS v(id, qty) WHERE offers.id = v.id"
+)
+
+
 async def on_availability_changed(
     session: AsyncSession, payloads: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Record offers' sellable stock (one executemany) and re-rank their products."""
+    """Record offers' sellable stock (one statement) and re-rank their products (one per
+    5,000 offers): a batch of 1,000 orders moves about as many offers."""
     latest = {int(p["offer_id"]): max(0, int(p["available"])) for p in payloads}
     if not latest:
+        return
+    ids = sorted(latest)
+    assert session.bind is not None
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(SET_AVAILABLE, {"ids": ids, "qty": [latest[i] for i in ids]})
+        listed = bindparam("offer_ids", ids, type_=postgresql.ARRAY(BigInteger))
+        affected = select(Offer.product_id).where(Offer.id == any_(listed)).distinct()
+        await refresh_products(session, affected)
         return
     offers = cast(Table, Offer.__table__)
     connection = await session.connection()
     await connection.execute(
         update(offers).where(offers.c.id == bindparam("oid")).values(available=bindparam("qty")),
-        [{"oid": offer_id, "qty": available} for offer_id, available in latest.items()],
+        [{"oid": offer_id, "qty": latest[offer_id]} for offer_id in ids],
     )
-    ids = sorted(latest)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         await refresh_products(

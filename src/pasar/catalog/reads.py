@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 
 from pasar.catalog.models import CatalogSeller, Offer, Product
 from pasar.catalog.schemas import OfferSummary, ProductCard, SellerRef
+from pasar.platform.pagination import Page
 
 #: Any SELECT, whatever its columns (SQLAlchemy 2.1 types selects by their row shape).
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
@@ -75,17 +76,57 @@ def other_offers(offer_count: int, has_best: bool) -> int:
     return max(0, offer_count - 1) if has_best else 0
 
 
-def to_card(row: Any) -> ProductCard:
-    best = offer_summary(row)
-    return ProductCard(
-        id=row.id,
-        title=row.title,
-        slug=row.slug,
-        brand=row.brand,
-        image=row.images[0] if row.images else None,
-        category_id=row.category_id,
-        in_stock=row.in_stock,
-        offer_count=row.offer_count,
-        other_offers_count=other_offers(row.offer_count, best is not None),
-        best_offer=best,
-    )
+CARD_PAGE = Page[ProductCard]
+
+
+def _card(row: Any) -> dict[str, Any]:
+    (
+        id_,
+        title,
+        slug,
+        brand,
+        images,
+        category_id,
+        in_stock,
+        offer_count,
+        _best_price,
+        offer_id,
+        seller_id,
+        variant_id,
+        price_amount,
+        currency,
+        condition,
+        fulfilled_by,
+        available,
+        seller_name,
+    ) = row[: len(CARD_COLUMNS)]
+    best = None
+    if offer_id is not None:
+        best = {
+            "id": offer_id,
+            "seller": {"id": seller_id, "name": seller_name},
+            "variant_id": variant_id,
+            "price_amount": price_amount,
+            "currency": currency,
+            "condition": condition,
+            "fulfilled_by": fulfilled_by,
+            "in_stock": available > 0,
+        }
+    return {
+        "id": id_,
+        "title": title,
+        "slug": slug,
+        "brand": brand,
+        "image": images[0] if images else None,
+        "category_id": category_id,
+        "in_stock": in_stock,
+        "offer_count": offer_count,
+        "other_offers_count": other_offers(offer_count, best is not None),
+        "best_offer": best,
+    }
+
+
+def card_page(rows: Any, next_cursor: str | None) -> Page[ProductCard]:
+    """Rows of `card_select` as a page of cards, validated in one pass (not one model
+    constructor per card and per offer)."""
+    return CARD_PAGE.model_validate({"items": [_card(r) for r in rows], "next_cursor": next_cursor})

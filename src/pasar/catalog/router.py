@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
 from pasar.catalog import importer, offers, search, service
@@ -18,6 +19,7 @@ from pasar.catalog.domain import (
     parse_csv,
 )
 from pasar.catalog.errors import MalformedImport
+from pasar.catalog.product_reads import to_json
 from pasar.catalog.schemas import (
     CategoryCreate,
     CategoryRead,
@@ -46,6 +48,13 @@ from pasar.platform.pagination import Cursor, Limit, Page
 from pasar.platform.types import Id
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
+
+
+def _json(model: BaseModel) -> Response:
+    """The hot public reads: the model serialised once, as `response_model` would write
+    it, without FastAPI validating the freshly built model a second time."""
+    return Response(to_json(model), media_type="application/json")
+
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 MAX_IMPORT_BYTES = 8 * 1024 * 1024
@@ -127,9 +136,9 @@ async def list_products(
     sort: Annotated[
         Sort | None, Query(description="Default: relevance with q, else newest.")
     ] = None,
-) -> Page[ProductCard]:
+) -> Response:
     """Search and browse listed products, each with its best offer. Public."""
-    return await search.list_products(
+    page = await search.list_products(
         session,
         q=q,
         category_id=category,
@@ -141,14 +150,13 @@ async def list_products(
         limit=limit,
         cursor=cursor,
     )
+    return _json(page)
 
 
 @router.get("/products/{product_id}", response_model=ProductRead)
-async def get_product(
-    product_id: Id, session: Session, principal: OptionalPrincipal
-) -> ProductRead:
+async def get_product(product_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
     """The product page: details, variants, best offer and how many others. Public."""
-    return await service.get_product(session, product_id=product_id, principal=principal)
+    return _json(await service.get_product(session, product_id=product_id, principal=principal))
 
 
 @router.get("/products/{product_id}/offers", response_model=Page[PublicOffer])
@@ -158,11 +166,12 @@ async def list_product_offers(
     _: OptionalPrincipal,
     limit: Limit = 20,
     cursor: Cursor = None,
-) -> Page[PublicOffer]:
+) -> Response:
     """Every visible offer for the product, cheapest first. Public."""
-    return await offers.list_product_offers(
+    page = await offers.list_product_offers(
         session, product_id=product_id, limit=limit, cursor=cursor
     )
+    return _json(page)
 
 
 @router.post("/products", status_code=status.HTTP_201_CREATED, response_model=ProductRead)

@@ -13,12 +13,16 @@ categories first (hundreds of thousands on a large catalog). Full text is SQLite
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Float,
+    String,
     and_,
     any_,
     bindparam,
@@ -59,11 +63,13 @@ FTS_TABLE = table("products_fts")
 MAX_MERGED_CATEGORIES = 64
 
 
-def _text_match(session: AsyncSession, terms: list[str]) -> tuple[Any, ColumnElement[Any]]:
-    """(a FROM-able match of product ids, their rank: lower is more relevant)."""
-    assert session.bind is not None
-    if session.bind.dialect.name == "postgresql":
-        query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(terms))
+def _text_match(postgresql: bool) -> tuple[Any, ColumnElement[Any]]:
+    """(a FROM-able match of product ids, their rank: lower is more relevant); the query
+    text is the bound parameter `text_query` (`domain.tsquery` / `domain.fts5_query`)."""
+    if postgresql:
+        query = func.to_tsquery(
+            literal_column("'simple'::regconfig"), bindparam("text_query", type_=String)
+        )
         vector: ColumnElement[Any] = literal_column("products.search_vector")
         return vector.op("@@")(query), -func.ts_rank(vector, query)
     matches = (
@@ -72,7 +78,7 @@ def _text_match(session: AsyncSession, terms: list[str]) -> tuple[Any, ColumnEle
             literal_column("bm25(products_fts, 10.0, 5.0, 1.0)").label("rank"),
         )
         .select_from(FTS_TABLE)
-        .where(literal_column("products_fts").op("MATCH")(fts5_query(terms)))
+        .where(literal_column("products_fts").op("MATCH")(bindparam("text_query", type_=String)))
         .subquery("matches")
     )
     return matches, matches.c.rank
@@ -138,14 +144,14 @@ async def _subtree(session: AsyncSession, category_id: int) -> list[int]:
     return [cid for cid, filled in found if filled] or [category_id]
 
 
-def _merged(statement: AnySelect, sort: Sort, category_ids: list[int], limit: int) -> AnySelect:
+def _merged(statement: AnySelect, sort: Sort, limit: int) -> AnySelect:
     """PostgreSQL: the first `limit` product ids of each category in listing order (a
     LATERAL range of (category_id, best_price, id) or (category_id, id) per category),
     the first `limit` of those, then their cards. One statement shape whatever the number
     of categories, so it is compiled once."""
     assert statement.whereclause is not None
     subtree = (
-        func.unnest(bindparam("subtree", category_ids, type_=ARRAY(BigInteger)))
+        func.unnest(bindparam("subtree", type_=ARRAY(BigInteger)))
         .table_valued("id")
         .render_derived(name="subtree")
     )
@@ -163,15 +169,84 @@ def _merged(statement: AnySelect, sort: Sort, category_ids: list[int], limit: in
     return _order(statement.where(Product.id.in_(ids.limit(limit))), sort, None).limit(limit)
 
 
-def _after(sort: Sort, values: list[Any], rank: ColumnElement[Any] | None) -> ColumnElement[bool]:
+def _after(sort: Sort, rank: ColumnElement[Any] | None) -> ColumnElement[bool]:
+    """Rows after the cursor's values, bound as `after_0` (and `after_1`)."""
+    last_id = bindparam("after_id", type_=BigInteger)
     if sort is Sort.NEWEST:
-        return Product.id < int(values[0])
+        return Product.id < last_id
     if sort is Sort.PRICE_DESC:
-        return tuple_(Product.best_price, Product.id) < tuple_(*values)
+        return tuple_(Product.best_price, Product.id) < tuple_(
+            bindparam("after_0", type_=BigInteger), last_id
+        )
     if sort is Sort.RELEVANCE:
         assert rank is not None
-        return tuple_(rank, Product.id) > tuple_(*values)
-    return tuple_(Product.best_price, Product.id) > tuple_(*values)
+        return tuple_(rank, Product.id) > tuple_(bindparam("after_0", type_=Float), last_id)
+    return tuple_(Product.best_price, Product.id) > tuple_(
+        bindparam("after_0", type_=BigInteger), last_id
+    )
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What decides a listing's SQL; every value in it is a bound parameter."""
+
+    postgresql: bool
+    text: bool
+    #: None, "one" (= :category_id), "merge" (:subtree, PostgreSQL) or "in" (:categories)
+    categories: str | None
+    min_price: bool
+    max_price: bool
+    in_stock: bool
+    seller: bool
+    after: bool
+    sort: Sort
+    limit: int
+
+
+@functools.lru_cache(maxsize=512)
+def _statement(shape: _Shape) -> AnySelect:
+    """The listing's statement for a shape, built once: constructing it costs more CPU
+    than running it. The cache holds SQL only (no rows), bounded by `maxsize`."""
+    statement = LISTED
+    rank: ColumnElement[Any] | None = None
+    if shape.text:
+        match, rank = _text_match(shape.postgresql)
+        if isinstance(match, ColumnElement):
+            statement = statement.where(match)
+        else:
+            statement = statement.join(match, match.c.product_id == Product.id)
+        statement = statement.add_columns(rank.label("rank"))
+    if shape.categories == "one":
+        statement = statement.where(Product.category_id == bindparam("category_id"))
+    elif shape.categories == "in":
+        statement = statement.where(
+            Product.category_id.in_(bindparam("categories", expanding=True))
+        )
+    if shape.min_price:
+        statement = statement.where(Product.best_price >= bindparam("min_price"))
+    if shape.max_price:
+        statement = statement.where(Product.best_price <= bindparam("max_price"))
+    if shape.in_stock:
+        statement = statement.where(Product.in_stock.is_(True))
+    if shape.seller:
+        seller_id = bindparam("seller_id", type_=BigInteger)
+        statement = statement.where(
+            exists().where(
+                Offer.seller_id == seller_id,
+                Offer.product_id == Product.id,
+                Offer.status == OfferStatus.ACTIVE.value,
+                exists().where(
+                    and_(CatalogSeller.id == seller_id, CatalogSeller.sellable.is_(True))
+                ),
+            )
+        )
+    if shape.after:
+        statement = statement.where(_after(shape.sort, rank))
+    if shape.categories == "merge":
+        return _merged(statement, shape.sort, shape.limit + 1)
+    if rank is not None and shape.sort is not Sort.RELEVANCE:
+        return _order(statement, shape.sort, rank, MATCHES_FIRST).limit(shape.limit + 1)
+    return _order(statement, shape.sort, rank).limit(shape.limit + 1)
 
 
 async def list_products(
@@ -197,53 +272,45 @@ async def list_products(
     after = decode_cursor(cursor, arity=sort_arity(sort))
     if after is not None and not cursor_is_valid(sort, after):
         raise InvalidInput("The cursor does not match this listing.", field="cursor")
-    statement = LISTED
-    rank: ColumnElement[Any] | None = None
+    postgresql = _is_postgresql(session)
+    params: dict[str, Any] = {}
     if q is not None:
         terms = search_terms(q)
         if not terms:
             raise InvalidInput("The search query has no words to look for.", field="q")
-        match, rank = _text_match(session, terms)
-        if isinstance(match, ColumnElement):
-            statement = statement.where(match)
-        else:
-            statement = statement.join(match, match.c.product_id == Product.id)
-        statement = statement.add_columns(rank.label("rank"))
-    merge: list[int] = []
+        params["text_query"] = tsquery(terms) if postgresql else fts5_query(terms)
+    categories: str | None = None
     if category_id is not None:
         subtree = await _subtree(session, category_id)
         if len(subtree) == 1:
-            statement = statement.where(Product.category_id == subtree[0])
-        elif rank is None and len(subtree) <= MAX_MERGED_CATEGORIES and _is_postgresql(session):
-            merge = subtree
+            categories, params["category_id"] = "one", subtree[0]
+        elif q is None and len(subtree) <= MAX_MERGED_CATEGORIES and postgresql:
+            categories, params["subtree"] = "merge", subtree
         else:
-            statement = statement.where(Product.category_id.in_(subtree))
+            categories, params["categories"] = "in", subtree
     if min_price is not None:
-        statement = statement.where(Product.best_price >= min_price)
+        params["min_price"] = min_price
     if max_price is not None:
-        statement = statement.where(Product.best_price <= max_price)
-    if in_stock:
-        statement = statement.where(Product.in_stock.is_(True))
+        params["max_price"] = max_price
     if seller_id is not None:
-        statement = statement.where(
-            exists().where(
-                Offer.seller_id == seller_id,
-                Offer.product_id == Product.id,
-                Offer.status == OfferStatus.ACTIVE.value,
-                exists().where(
-                    and_(CatalogSeller.id == seller_id, CatalogSeller.sellable.is_(True))
-                ),
-            )
-        )
+        params["seller_id"] = seller_id
     if after is not None:
-        statement = statement.where(_after(sort, after, rank))
-    if merge:
-        statement = _merged(statement, sort, merge, limit + 1)
-    elif rank is not None and sort is not Sort.RELEVANCE:
-        statement = _order(statement, sort, rank, MATCHES_FIRST).limit(limit + 1)
-    else:
-        statement = _order(statement, sort, rank).limit(limit + 1)
-    rows = (await session.execute(statement)).all()
+        params["after_id"] = int(after[-1])
+        if len(after) == 2:
+            params["after_0"] = after[0]
+    shape = _Shape(
+        postgresql=postgresql,
+        text=q is not None,
+        categories=categories,
+        min_price=min_price is not None,
+        max_price=max_price is not None,
+        in_stock=in_stock,
+        seller=seller_id is not None,
+        after=after is not None,
+        sort=sort,
+        limit=limit,
+    )
+    rows = (await session.execute(_statement(shape), params)).all()
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
@@ -252,7 +319,7 @@ async def list_products(
                 sort,
                 id=last.id,
                 best_price=last.best_price,
-                rank=float(last.rank) if rank is not None else None,
+                rank=float(last.rank) if q is not None else None,
             )
         )
-    return Page(items=[reads.to_card(r) for r in rows[:limit]], next_cursor=next_cursor)
+    return reads.card_page(rows[:limit], next_cursor)

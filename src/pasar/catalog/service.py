@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pasar.catalog import reads
+from pasar.catalog import product_reads
 from pasar.catalog.domain import (
     MAX_CATEGORY_DEPTH,
     ProductStatus,
@@ -309,46 +309,7 @@ async def add_variant(
 
 
 async def _read_product(session: AsyncSession, product_id: int) -> ProductRead:
-    row = (
-        await session.execute(
-            reads.with_best_offer(select(Product, Category, *reads.OFFER_COLUMNS))
-            .outerjoin(Category, Category.id == Product.category_id)
-            .where(Product.id == product_id)
-        )
-    ).first()
-    if row is None:
-        raise ProductNotFound(f"Product {product_id} does not exist.")
-    return await _product_read(session, row)
-
-
-async def _product_read(session: AsyncSession, row: Any) -> ProductRead:
-    product: Product = row.Product
-    category: Category | None = row.Category
-    variants = (
-        await session.scalars(
-            select(Variant).where(Variant.product_id == product.id).order_by(Variant.id)
-        )
-    ).all()
-    best = reads.offer_summary(row)
-    return ProductRead(
-        id=product.id,
-        owner_seller_id=product.owner_seller_id,
-        title=product.title,
-        slug=product.slug,
-        description=product.description,
-        brand=product.brand,
-        category=CategoryRead.model_validate(category) if category else None,
-        images=product.images,
-        attributes=product.attributes,
-        status=ProductStatus(product.status),
-        in_stock=product.in_stock,
-        offer_count=product.offer_count,
-        other_offers_count=reads.other_offers(product.offer_count, best is not None),
-        best_offer=best,
-        variants=[VariantRead.model_validate(v) for v in variants],
-        created_at=product.created_at,
-        updated_at=product.updated_at,
-    )
+    return await product_reads.read_product(session, product_id)
 
 
 async def get_product(

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, cast
 
 from sqlalchemy import Table
@@ -44,6 +45,9 @@ class _Rejected(Exception):
         self.problem = {"type": f"/problems/{code}", "title": title, "detail": detail, **extra}
 
 
+Answer = tuple[tuple[DeliveryOption, ...], str | None]
+
+
 @dataclass(frozen=True, slots=True)
 class _Context:
     quotes: dict[int, catalog.OfferQuote]
@@ -52,9 +56,10 @@ class _Context:
     config: CheckoutConfig
     payment_config: payments.PaymentConfig
     now: datetime
-    delivery: dict[tuple[Any, ...], tuple[tuple[DeliveryOption, ...], str | None]] = (
-        dataclasses.field(default_factory=dict)
-    )
+    #: Delivery answers: the minute's, shared with other batches (`_Shared`), and this one's.
+    shared: dict[tuple[Any, ...], Answer]
+    delivery: dict[tuple[Any, ...], Answer] = dataclasses.field(default_factory=dict)
+    weights: dict[int, tuple[Any, ...]] = dataclasses.field(default_factory=dict)
 
 
 async def place_batch(
@@ -94,7 +99,8 @@ async def _run(
     quotes = await catalog.quote_offers(session, offer_ids)
     profiles = await sellers.shipping_profiles(session, [q.seller_id for q in quotes.values()])
     origins = await inventory.ship_origins(session, offer_ids)
-    context = _Context(quotes, profiles, origins, config, payment_config, now)
+    shared = _SHARED.for_batch(config, now)
+    context = _Context(quotes, profiles, origins, config, payment_config, now, shared)
     problems: dict[int, dict[str, Any]] = {}
     drafts: dict[int, orders.OrderDraft] = {}
     for i in fresh:
@@ -282,25 +288,56 @@ def _draft(order: BatchOrder, c: _Context) -> orders.OrderDraft:
     return draft
 
 
+@dataclass(slots=True)
+class _Shared:
+    """Delivery answers shared by the batches of one minute, for one carrier set and
+    calendar: only those `fulfillment.shop_rates` itself holds for the minute."""
+
+    minute: datetime | None = None
+    carriers: object = None
+    calendar: tuple[Any, ...] = ()
+    answers: dict[tuple[Any, ...], Answer] = dataclasses.field(default_factory=dict)
+
+    def for_batch(self, config: CheckoutConfig, now: datetime) -> dict[tuple[Any, ...], Answer]:
+        minute = now.replace(second=0, microsecond=0)
+        calendar = (config.holidays, config.currency, config.default_grams)
+        shopped = config.carriers.shopped
+        stale = minute != self.minute or shopped is not self.carriers
+        if stale or calendar != self.calendar or len(self.answers) >= SHARED_SIZE:
+            self.minute, self.carriers, self.calendar, self.answers = minute, shopped, calendar, {}
+        return self.answers
+
+
+SHARED_SIZE = 4096
+_SHARED = _Shared()
+
+
 def _delivery(
     c: _Context,
     profile: sellers.ShippingProfile,
     parcels: list[_Parcel],
     items_total: int,
     destination: fulfillment.Place,
-) -> tuple[tuple[DeliveryOption, ...], str | None]:
-    """Checkout's delivery rule, memoised per batch: parcels from the same warehouses, of
-    the same weight, to the same place get the same options (rate shopping is most of a
-    batch's Python time). The items total matters only through free standard shipping."""
+) -> Answer:
+    """Checkout's delivery rule, remembered: parcels from the same places (the lines'
+    warehouses, or the seller's address for a line without one), handled as fast, of a
+    weight the carriers price alike, to the same place get the same options (rate
+    shopping was most of a batch's Python time). The items total matters only through
+    free shipping. Answers rate shopping holds for the minute serve later batches too."""
     free = c.config.free_standard_from is not None and items_total >= c.config.free_standard_from
-    key = (
-        profile.seller_id,
-        tuple(sorted({o.warehouse_id if (o := c.origins.get(p.offer_id)) else 0 for p in parcels})),
-        sum(p.weight_grams * p.quantity for p in parcels),
-        free,
-        destination,
-    )
-    found = c.delivery.get(key)
+    grams = sum(p.weight_grams * p.quantity for p in parcels)
+    weights = c.weights.get(grams)
+    if weights is None:
+        weights = c.weights[grams] = fulfillment.weight_class(c.config.carriers.shopped, grams)
+    places: set[tuple[Any, ...]] = set()
+    for p in parcels:
+        if (o := c.origins.get(p.offer_id)) is not None:
+            places.add((o.country, o.region, o.postal_code, o.time_zone, o.cut_off_time))
+        else:
+            here = (profile.country, profile.region, profile.ship_from_timezone)
+            places.add((*here, profile.cut_off_time))
+    key = (frozenset(places), profile.handling_days, weights, free, destination)
+    found = c.delivery.get(key) or c.shared.get(key)
     if found is None:
         found = c.delivery[key] = shop_delivery(
             lines=parcels,
@@ -311,6 +348,8 @@ def _delivery(
             config=c.config,
             now=c.now,
         )
+        if fulfillment.holds_for_the_minute(found):
+            c.shared[key] = found
     return found
 
 
@@ -357,7 +396,7 @@ async def _emit(session: AsyncSession, events: Sequence[DomainEvent], now: datet
             await handler(session, group)
 
 
-_FIELDS: dict[type[DomainEvent], tuple[str, ...]] = {}
+_FIELDS: dict[type[DomainEvent], tuple[tuple[str, ...], Callable[[Any], Any]]] = {}
 
 
 def _payload(event: DomainEvent) -> dict[str, Any]:
@@ -366,7 +405,11 @@ def _payload(event: DomainEvent) -> dict[str, Any]:
     kind = type(event)
     if kind.payload is not DomainEvent.payload:
         return event.payload()
-    names = _FIELDS.get(kind)
-    if names is None:
-        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(event))
-    return {name: getattr(event, name) for name in names}
+    known = _FIELDS.get(kind)
+    if known is None:
+        names = tuple(f.name for f in dataclasses.fields(event))
+        known = _FIELDS[kind] = (names, attrgetter(*names))
+    names, values = known
+    if len(names) == 1:
+        return {names[0]: values(event)}
+    return dict(zip(names, values(event), strict=True))

@@ -6,8 +6,8 @@ buyer's "shipped" mail), webhooks and analytics need nothing else to route it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
 
 from pasar.platform.events import DomainEvent
 
@@ -22,6 +22,21 @@ class ShipmentEvent(DomainEvent):
     seller_id: int
     carrier: str
     tracking_number: str
+
+    def payload(self) -> dict[str, Any]:
+        """`dataclasses.asdict`'s result, read shallowly: every shipment event's fields are
+        plain values, and a busy carrier webhook announces hundreds of moves per post."""
+        return {name: getattr(self, name) for name in _field_names(type(self))}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type[ShipmentEvent]) -> tuple[str, ...]:
+    found = _FIELD_NAMES.get(kind)
+    if found is None:
+        found = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
+    return found
 
 
 @dataclass(frozen=True, kw_only=True)

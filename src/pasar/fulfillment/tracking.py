@@ -27,10 +27,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,8 +46,6 @@ from pasar.fulfillment.models import Shipment, ShipmentLine, TrackingEvent
 from pasar.fulfillment.timeline import CANCELLED, OrderOutcome, Scan
 from pasar.platform.outbox import emit
 
-#: Events inserted per statement (keeps SQLite under its bound-parameter limit).
-INSERT_CHUNK = 500
 #: The tracking_events.event_key column's width; longer carrier ids are hashed to fit.
 EVENT_KEY_MAX = 100
 #: Keys of a carrier event's raw JSON that may carry its delivery estimate (ISO date).
@@ -88,10 +86,79 @@ def expected_date_of(raw: Mapping[str, Any]) -> date | None:
     return None
 
 
-def order_proof(shipment: Shipment) -> dict[str, Any]:
-    """The shipment's proof of delivery in the SellerOrder's terms (orders' `DeliveryProof`
-    field names, plus the structured `where_left` and the parcel it is about)."""
-    proof: dict[str, Any] = dict(shipment.proof or {})
+@dataclass(slots=True)
+class _Parcel:
+    """The columns of a locked shipment that recording scans reads and moves (plain values,
+    not ORM objects: a batch touches hundreds and writes them back in a few statements)."""
+
+    id: int
+    seller_order_id: int
+    order_id: int
+    seller_id: int
+    carrier: str
+    tracking_number: str
+    status: str
+    last_event_at: datetime
+    handed_over_at: datetime | None
+    superseded_at: datetime | None
+    delivered_at: datetime | None
+    promise_deadline: datetime
+    #: Read only when it settles a SellerOrder, or set when this batch delivers the parcel.
+    proof: dict[str, Any] | None = None
+    proof_known: bool = False
+
+
+_SHIPMENTS = cast(Table, Shipment.__table__)
+_EVENTS = cast(Table, TrackingEvent.__table__)
+_S = _SHIPMENTS.c
+_E = _EVENTS.c
+_PARCEL_COLUMNS = (
+    _S.id,
+    _S.seller_order_id,
+    _S.order_id,
+    _S.seller_id,
+    _S.carrier,
+    _S.tracking_number,
+    _S.status,
+    _S.last_event_at,
+    _S.handed_over_at,
+    _S.superseded_at,
+    _S.delivered_at,
+    _S.promise_deadline,
+)
+#: Every scanned parcel: its status, newest event time and the carrier's estimate (kept
+#: when the batch brings none). One executemany whatever the batch size.
+_SCANNED = (
+    update(_SHIPMENTS)
+    .where(_S.id == bindparam("p_id"))
+    .values(
+        status=bindparam("p_status"),
+        last_event_at=bindparam("p_last"),
+        updated_at=bindparam("p_now"),
+        expected_date=func.coalesce(
+            bindparam("p_expected", type_=_S.expected_date.type), _S.expected_date
+        ),
+    )
+)
+#: The parcels delivered by this batch: when, the proof, and no delay flag any more.
+_DELIVERED = (
+    update(_SHIPMENTS)
+    .where(_S.id == bindparam("p_id"))
+    .values(
+        delivered_at=bindparam("p_at"),
+        proof=bindparam("p_proof", type_=_S.proof.type),
+        delay_reason=None,
+        delay_detail=None,
+        delayed_at=None,
+    )
+)
+
+
+def order_proof(shipment: _Parcel, stored: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The shipment's proof of delivery (`stored`) in the SellerOrder's terms (orders'
+    `DeliveryProof` field names, plus the structured `where_left` and the parcel it is
+    about)."""
+    proof: dict[str, Any] = dict(stored or {})
     found: dict[str, Any] = {
         "carrier": shipment.carrier,
         "tracking_number": shipment.tracking_number,
@@ -122,25 +189,15 @@ async def record_tracking(
     `source` names who reported them in the orders' history (`carrier:sandbox`);
     `carrier`, when given, limits the batch to that carrier's parcels — another carrier's
     tracking number counts as unknown, so one carrier's key cannot move another's parcels.
+
+    A batch costs the same few statements whatever its size: the family lock, one
+    multi-row event insert, one executemany of parcel updates, one of outbox rows, and
+    only when something happens, the hand-overs, deliveries and their SellerOrders.
     """
     if not updates:
         return TrackingResult(0, 0, (), ())
     numbers = sorted({u.tracking_number for u in updates})
-    reported = select(Shipment.seller_order_id).where(Shipment.tracking_number.in_(numbers))
-    if carrier is not None:
-        reported = reported.where(Shipment.carrier == carrier)
-    # Every parcel of the SellerOrders concerned, locked in id order: two carriers
-    # delivering the two halves of a split order at once then take turns, and the second
-    # sees the first's delivery (no lost "all delivered", no deadlock).
-    family = list(
-        await session.scalars(
-            select(Shipment)
-            .where(Shipment.seller_order_id.in_(reported.scalar_subquery()))
-            .order_by(Shipment.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    )
+    family = await _lock_family(session, numbers, carrier)
     rows = {
         r.tracking_number: r
         for r in family
@@ -148,21 +205,20 @@ async def record_tracking(
     }
     unknown = tuple(n for n in numbers if n not in rows)
 
-    known = [
-        (rows[u.tracking_number], event_key(u.event_id), u)
-        for u in updates
-        if u.tracking_number in rows
-    ]
-    batch: dict[tuple[int, str], tuple[Shipment, TrackingUpdate]] = {}
-    for row, key, update in known:
-        batch.setdefault((row.id, key), (row, update))
+    batch: dict[tuple[int, str], tuple[_Parcel, TrackingUpdate]] = {}
+    known = 0
+    for update_ in updates:
+        row = rows.get(update_.tracking_number)
+        if row is not None:
+            known += 1
+            batch.setdefault((row.id, event_key(update_.event_id)), (row, update_))
     inserted = await _insert_events(session, batch, now=now)
     fresh: dict[int, list[TrackingUpdate]] = defaultdict(list)
-    by_id: dict[int, Shipment] = {}
-    for (shipment_id, key), (row, update) in batch.items():
-        if (shipment_id, key) in inserted:
-            fresh[shipment_id].append(update)
-            by_id[shipment_id] = row
+    by_id: dict[int, _Parcel] = {}
+    for pair, (row, update_) in batch.items():
+        if pair in inserted:
+            fresh[row.id].append(update_)
+            by_id[row.id] = row
 
     changed, handed = await _apply(session, by_id, fresh, now=now)
     caller = orders.Caller(orders.Actor.SYSTEM, source[:100])
@@ -171,53 +227,83 @@ async def record_tracking(
     settled = {by_id[i].seller_order_id for i in changed if by_id[i].status in SETTLING}
     if settled:
         await _settle_orders(session, family, settled, caller=caller, now=now, config=config)
+    accepted = sum(len(v) for v in fresh.values())
     return TrackingResult(
-        accepted=sum(len(v) for v in fresh.values()),
-        duplicates=len(known) - sum(len(v) for v in fresh.values()),
+        accepted=accepted,
+        duplicates=known - accepted,
         unknown=unknown,
         changed=tuple(sorted(changed)),
     )
 
 
+async def _lock_family(
+    session: AsyncSession, numbers: Sequence[str], carrier: str | None
+) -> list[_Parcel]:
+    """The batch's shipments with every other parcel of their SellerOrders, locked.
+
+    Locked in id order: two carriers delivering the two halves of a split order at once
+    then take turns, and the second sees the first's delivery (no lost "all delivered",
+    no deadlock)."""
+    reported = select(_S.seller_order_id).where(_S.tracking_number.in_(numbers))
+    if carrier is not None:
+        reported = reported.where(_S.carrier == carrier)
+    result = await session.execute(
+        select(*_PARCEL_COLUMNS)
+        .where(_S.seller_order_id.in_(reported.scalar_subquery()))
+        .order_by(_S.id)
+        .with_for_update()
+    )
+    return [_Parcel(*cast(Sequence[Any], r)) for r in result]
+
+
+def _insert_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING, run as one multi-row insert (SQLAlchemy's
+    "insertmanyvalues") for a whole batch; built once per dialect, so compiled once."""
+    found = _INSERTS.get(dialect)
+    if found is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        found = _INSERTS[dialect] = (
+            insert(_EVENTS)
+            .on_conflict_do_nothing(index_elements=["shipment_id", "event_key"])
+            .returning(_E.shipment_id, _E.event_key)
+        )
+    return found
+
+
+_INSERTS: dict[str, Any] = {}
+
+
 async def _insert_events(
     session: AsyncSession,
-    batch: Mapping[tuple[int, str], tuple[Shipment, TrackingUpdate]],
+    batch: Mapping[tuple[int, str], tuple[_Parcel, TrackingUpdate]],
     *,
     now: datetime,
 ) -> set[tuple[int, str]]:
     """Insert the events none of which is stored yet; the (shipment, key) pairs inserted."""
+    if not batch:
+        return set()
     values = [
         {
             "shipment_id": shipment_id,
             "event_key": key,
-            "status": update.status.value,
-            "code": update.code[:60],
-            "description": (update.description or timeline.status_label(update.status))[:300],
-            "location": update.location[:200] if update.location else None,
-            "occurred_at": update.occurred_at,
+            "status": update_.status.value,
+            "code": update_.code[:60],
+            "description": (update_.description or timeline.status_label(update_.status))[:300],
+            "location": update_.location[:200] if update_.location else None,
+            "occurred_at": update_.occurred_at,
             "received_at": now,
-            "raw": dict(update.raw),
+            "raw": dict(update_.raw),
         }
-        for (shipment_id, key), (_, update) in batch.items()
+        for (shipment_id, key), (_, update_) in batch.items()
     ]
-    dialect = session.get_bind().dialect.name
-    inserted: set[tuple[int, str]] = set()
-    for start in range(0, len(values), INSERT_CHUNK):
-        chunk = values[start : start + INSERT_CHUNK]
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = (
-            insert(TrackingEvent)
-            .values(chunk)
-            .on_conflict_do_nothing(index_elements=["shipment_id", "event_key"])
-            .returning(TrackingEvent.shipment_id, TrackingEvent.event_key)
-        )
-        inserted.update((r.shipment_id, r.event_key) for r in await session.execute(statement))
-    return inserted
+    statement = _insert_statement(session.get_bind().dialect.name)
+    result = await session.execute(statement, values)
+    return {(r[0], r[1]) for r in result}
 
 
 async def _apply(
     session: AsyncSession,
-    rows: Mapping[int, Shipment],
+    rows: Mapping[int, _Parcel],
     fresh: Mapping[int, Sequence[TrackingUpdate]],
     *,
     now: datetime,
@@ -226,61 +312,77 @@ async def _apply(
     changed: list[int] = []
     handed: list[int] = []
     announcements: list[ShipmentStatusChanged | ShipmentDelivered] = []
+    scanned: list[dict[str, Any]] = []
+    delivered: list[dict[str, Any]] = []
     for shipment_id, updates in fresh.items():
         row = rows[shipment_id]
         status_at = row.last_event_at  # the newest scan so far decided the current status
         row.last_event_at = max(status_at, *(u.occurred_at for u in updates))
-        row.updated_at = now
+        moved = {"p_id": row.id, "p_last": row.last_event_at, "p_now": now, "p_expected": None}
+        scanned.append(moved)
         if row.status == CANCELLED:
+            moved["p_status"] = row.status
             continue  # a voided label's scans are kept for the record; nothing moves
         current = TrackingStatus(row.status)
         if current not in FINAL:
-            estimate = _latest_estimate([u for u in updates if u.occurred_at >= status_at])
-            if estimate is not None:
-                row.expected_date = estimate
+            moved["p_expected"] = _latest_estimate(
+                [u for u in updates if u.occurred_at >= status_at]
+            )
         if row.handed_over_at is None and any(timeline.hands_over(u.status) for u in updates):
             handed.append(row.id)
         index = timeline.decide(
             Scan(current, status_at), [Scan(u.status, u.occurred_at) for u in updates]
         )
-        if index is None:
-            continue
-        update = updates[index]
-        row.status = update.status.value
-        changed.append(row.id)
-        common: dict[str, Any] = {
-            "shipment_id": row.id,
-            "seller_order_id": row.seller_order_id,
-            "order_id": row.order_id,
-            "seller_id": row.seller_id,
-            "carrier": row.carrier,
-            "tracking_number": row.tracking_number,
-        }
-        announcements.append(
-            ShipmentStatusChanged(
-                **common,
-                from_status=current.value,
-                to_status=update.status.value,
-                location=update.location,
-                description=update.description,
-            )
-        )
-        if update.status is TrackingStatus.DELIVERED:
-            row.delivered_at = update.occurred_at
-            row.proof = dict(update.proof) if update.proof else None
-            row.delay_reason = row.delay_detail = None
-            row.delayed_at = None
-            where = (update.proof or {}).get("where_left")
-            announcements.append(
-                ShipmentDelivered(
-                    **common,
-                    where_left=str(where) if where else None,
-                    on_time=update.occurred_at < row.promise_deadline,
-                )
-            )
-    await session.flush()
+        if index is not None:
+            update_ = updates[index]
+            row.status = update_.status.value
+            changed.append(row.id)
+            announcements.extend(_announce(row, current, update_))
+            if update_.status is TrackingStatus.DELIVERED:
+                row.delivered_at = update_.occurred_at
+                row.proof = dict(update_.proof) if update_.proof else None
+                row.proof_known = True
+                delivered.append({"p_id": row.id, "p_at": row.delivered_at, "p_proof": row.proof})
+        moved["p_status"] = row.status
+    if scanned:
+        await session.execute(_SCANNED, scanned)
+    if delivered:
+        await session.execute(_DELIVERED, delivered)
     await emit(session, *announcements)
     return changed, handed
+
+
+def _announce(
+    row: _Parcel, current: TrackingStatus, update_: TrackingUpdate
+) -> list[ShipmentStatusChanged | ShipmentDelivered]:
+    """`ShipmentStatusChanged`, and `ShipmentDelivered` on delivery, for a real move."""
+    common: dict[str, Any] = {
+        "shipment_id": row.id,
+        "seller_order_id": row.seller_order_id,
+        "order_id": row.order_id,
+        "seller_id": row.seller_id,
+        "carrier": row.carrier,
+        "tracking_number": row.tracking_number,
+    }
+    found: list[ShipmentStatusChanged | ShipmentDelivered] = [
+        ShipmentStatusChanged(
+            **common,
+            from_status=current.value,
+            to_status=update_.status.value,
+            location=update_.location,
+            description=update_.description,
+        )
+    ]
+    if update_.status is TrackingStatus.DELIVERED:
+        where = (update_.proof or {}).get("where_left")
+        found.append(
+            ShipmentDelivered(
+                **common,
+                where_left=str(where) if where else None,
+                on_time=update_.occurred_at < row.promise_deadline,
+            )
+        )
+    return found
 
 
 def _latest_estimate(updates: Sequence[TrackingUpdate]) -> date | None:
@@ -291,7 +393,7 @@ def _latest_estimate(updates: Sequence[TrackingUpdate]) -> date | None:
 
 async def _settle_orders(
     session: AsyncSession,
-    family: Sequence[Shipment],
+    family: Sequence[_Parcel],
     seller_order_ids: set[int],
     *,
     caller: orders.Caller,
@@ -302,7 +404,7 @@ async def _settle_orders(
     returned to sender. Only shipped SellerOrders move (one still being packed waits for
     its last parcel's hand-over; one already settled stays). `family` holds every parcel
     of these SellerOrders, locked."""
-    parcels: dict[int, list[Shipment]] = defaultdict(list)
+    parcels: dict[int, list[_Parcel]] = defaultdict(list)
     for row in family:
         parcels[row.seller_order_id].append(row)
     shipped = await orders.fulfilment_orders(
@@ -316,6 +418,9 @@ async def _settle_orders(
                 (r for r in rows if r.status == TrackingStatus.DELIVERED.value),
                 key=lambda r: (r.delivered_at or now, r.id),
             )
+            proof = last.proof
+            if not last.proof_known:
+                proof = await session.scalar(select(_S.proof).where(_S.id == last.id))
             await orders.transition(
                 session,
                 [order.id],
@@ -323,7 +428,7 @@ async def _settle_orders(
                 caller,
                 now=now,
                 reason=f"delivered: {_carrier_name(config, last.carrier)} {last.tracking_number}",
-                proof=order_proof(last),
+                proof=order_proof(last, proof),
             )
         elif outcome is OrderOutcome.FAILED:
             returned = next(r for r in rows if r.status == TrackingStatus.RETURNED_TO_SENDER.value)

@@ -10,6 +10,7 @@ the caller to emit with the rest of the batch's.
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar import inventory
-from pasar.orders.domain import Actor, Status, new_order_number
-from pasar.orders.events import CHANGED, OrderPlaced
+from pasar.orders.domain import _ALPHABET, Actor, Status
+from pasar.orders.events import CHANGED, OrderPlaced, SellerOrderChanged
 from pasar.orders.imports import OrderImport
 from pasar.orders.models import Order, OrderHistory, OrderLine, SellerOrder
 from pasar.orders.placing import OrderDraft, PlacedOrder, PlacedSellerOrder
@@ -105,6 +106,42 @@ CLAIM_POSTGRES = text(
 )
 
 
+SYSTEM = Actor.SYSTEM.value
+#: Per `verified`, the steps a new seller order takes: (from, to, its event, history reason).
+_STEPS: dict[bool, list[tuple[str | None, str, type[SellerOrderChanged], str]]] = {
+    False: [(None, Status.RECEIVED.value, CHANGED[Status.RECEIVED], "order placed")],
+    True: [
+        (None, Status.RECEIVED.value, CHANGED[Status.RECEIVED], "order placed"),
+        (
+            Status.RECEIVED.value,
+            Status.VERIFIED.value,
+            CHANGED[Status.VERIFIED],
+            "payment validated",
+        ),
+    ],
+}
+#: Two characters of `_ALPHABET` per 10 random bits.
+_PAIRS = [a + b for a in _ALPHABET for b in _ALPHABET]
+
+
+def _order_numbers(now: datetime, count: int) -> set[str]:
+    """`count` distinct `new_order_number`s — the same format and 40 random bits each,
+    drawn at once (its eight `secrets.choice` calls cost more than the rest of a claim)."""
+    assert len(_ALPHABET) == 32
+    prefix = f"P{now:%y%m%d}-"
+    numbers: set[str] = set()
+    while len(numbers) < count:
+        bits = secrets.randbits(40)
+        numbers.add(
+            prefix
+            + _PAIRS[bits >> 30]
+            + _PAIRS[(bits >> 20) & 1023]
+            + _PAIRS[(bits >> 10) & 1023]
+            + _PAIRS[bits & 1023]
+        )
+    return numbers
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """The order an external id stands for: `fresh` if this batch may place it now."""
@@ -135,9 +172,7 @@ async def claim_imports(
     if not wanted:
         return {}
     ids = await reserve_ids(session, ORDERS, len(wanted))
-    numbers: set[str] = set()
-    while len(numbers) < len(wanted):
-        numbers.add(new_order_number(now))
+    numbers = _order_numbers(now, len(wanted))
     rows: list[dict[str, Any]] = [
         {
             "channel": channel,
@@ -226,6 +261,11 @@ async def place_many(
     for p, groups in zip(placements, groups_of, strict=True):
         d = p.draft
         email = d.email.strip().lower()
+        # The drafts' amounts are sums recomputed on every read: read each once.
+        amounts = [(g.items_amount, g.shipping_amount) for g in groups]
+        items_amount = sum(a for a, _ in amounts)
+        shipping_amount = sum(s for _, s in amounts)
+        total_amount = items_amount + shipping_amount
         orders.append(
             (
                 p.order_id,
@@ -235,9 +275,9 @@ async def place_many(
                 d.phone,
                 d.address,
                 d.currency,
-                d.items_amount,
-                d.shipping_amount,
-                d.total_amount,
+                items_amount,
+                shipping_amount,
+                total_amount,
                 d.payment_method,
                 d.language,
                 d.sms_updates,
@@ -251,13 +291,13 @@ async def place_many(
                 {"offer_id": r.offer_id, "warehouse_id": r.warehouse_id, "quantity": r.quantity}
             )
         status = Status.VERIFIED if p.verified else Status.RECEIVED
-        steps: list[tuple[Status | None, Status]] = [(None, Status.RECEIVED)]
-        if p.verified:
-            steps.append((Status.RECEIVED, Status.VERIFIED))
+        steps = _STEPS[p.verified]
+        status_value = status.value
         parts: list[PlacedSellerOrder] = []
-        for i, g in enumerate(groups, start=1):
+        for i, (g, (g_items, g_shipping)) in enumerate(zip(groups, amounts, strict=True), start=1):
             so_id = next(next_id)
             number = f"{p.number}-{i}"
+            g_total = g_items + g_shipping
             seller_orders.append(
                 (
                     so_id,
@@ -265,11 +305,11 @@ async def place_many(
                     number,
                     g.seller_id,
                     g.seller_name,
-                    status.value,
+                    status_value,
                     d.currency,
-                    g.items_amount,
-                    g.shipping_amount,
-                    g.total_amount,
+                    g_items,
+                    g_shipping,
+                    g_total,
                     g.commission_amount,
                     g.delivery_service,
                     g.delivery_name,
@@ -297,20 +337,12 @@ async def place_many(
                 )
                 for line in g.lines
             )
-            for before, after in steps:
-                history.append(
-                    (
-                        so_id,
-                        before.value if before else None,
-                        after.value,
-                        Actor.SYSTEM.value,
-                        p.actor_ref,
-                        "order placed" if before is None else "payment validated",
-                        now,
-                    )
-                )
+            history.extend(
+                (so_id, before, after, SYSTEM, p.actor_ref, reason, now)
+                for before, after, _, reason in steps
+            )
             parts.append(
-                PlacedSellerOrder(so_id, g.seller_id, number, g.total_amount, g.commission_amount)
+                PlacedSellerOrder(so_id, g.seller_id, number, g_total, g.commission_amount)
             )
         events.append(
             OrderPlaced(
@@ -319,23 +351,23 @@ async def place_many(
                 buyer_user_id=d.buyer_user_id,
                 email=email,
                 currency=d.currency,
-                total_amount=d.total_amount,
+                total_amount=total_amount,
                 payment_method=d.payment_method,
                 seller_order_ids=[s.id for s in parts],
                 seller_ids=[s.seller_id for s in parts],
             )
         )
         for part in parts:
-            for before, after in steps:
+            for before, after, changed, _ in steps:
                 events.append(
-                    CHANGED[after](
+                    changed(
                         seller_order_id=part.id,
                         order_id=p.order_id,
                         seller_id=part.seller_id,
                         number=part.number,
-                        from_status=before.value if before else None,
-                        to_status=after.value,
-                        actor=Actor.SYSTEM.value,
+                        from_status=before,
+                        to_status=after,
+                        actor=SYSTEM,
                         reason=None,
                     )
                 )

@@ -20,12 +20,8 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import nats
-import nats.errors
-import nats.js.errors
 import orjson
 import structlog
-from nats.js.api import Header
 
 from pasar.platform.jobs import StoredEvent
 
@@ -39,6 +35,9 @@ log = structlog.get_logger("pasar.broker")
 
 DEFAULT_STREAM = "PASAR_EVENTS"
 DEFAULT_PREFIX = "pasar.events"
+#: JetStream's de-duplication header (nats-py's `Header.MSG_ID`). nats-py itself is imported
+#: only by a worker that publishes: the API server never needs it, and it costs a start-up.
+MSG_ID = "Nats-Msg-Id"
 
 
 class BrokerError(Exception):
@@ -123,7 +122,7 @@ class NatsFanout:
             self.subject(event.name),
             body,
             timeout=self.timeout_seconds,
-            headers={Header.MSG_ID: f"pasar-{event.id}"},
+            headers={MSG_ID: f"pasar-{event.id}"},
         )
 
     async def _connected(self) -> JetStreamContext:
@@ -139,6 +138,8 @@ class NatsFanout:
                     f"next try in {wait:.1f} s"
                 )
             try:
+                import nats
+
                 self._client = await nats.connect(
                     self.url,
                     name="pasar-relay",
@@ -161,6 +162,8 @@ class NatsFanout:
             return self._jetstream
 
     async def _ensure_stream(self, js: JetStreamContext) -> None:
+        import nats.js.errors
+
         try:
             await js.stream_info(self.stream)
             return
@@ -190,6 +193,9 @@ class NatsFanout:
 def _rejects_only_this_message(error: BaseException) -> bool:
     """The broker answered but refused this message (too large, over a stream limit): the
     relay's event-by-event retry sets it aside while the others go through."""
+    import nats.errors
+    import nats.js.errors
+
     if isinstance(error, nats.errors.MaxPayloadError):
         return True
     server_trouble = (nats.js.errors.ServiceUnavailableError, nats.js.errors.ServerError)

@@ -9,11 +9,11 @@ is the caller's alone, and an executemany INSERT is as fast as SQLite gets.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,10 +59,10 @@ async def load_rows(
 
 
 def _json_encoded(row: tuple[Any, ...], at: list[int]) -> tuple[Any, ...]:
-    """asyncpg's COPY takes json columns as text."""
+    """asyncpg's COPY takes json columns as text (orjson: a tenth of `json.dumps`' time)."""
     values = list(row)
     for i in at:
-        values[i] = json.dumps(values[i], separators=(",", ":"))
+        values[i] = orjson.dumps(values[i], option=orjson.OPT_NON_STR_KEYS).decode()
     return tuple(values)
 
 

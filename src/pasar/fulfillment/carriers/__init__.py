@@ -52,7 +52,13 @@ from pasar.fulfillment.carriers.rate_table import (
 from pasar.fulfillment.carriers.registry import Carriers
 from pasar.fulfillment.carriers.same_day import DistanceBand, SameDayCourier, ServedCity
 from pasar.fulfillment.carriers.sandbox import SandboxCarrier
-from pasar.fulfillment.carriers.shopping import ShippingOption, Tag, shop_rates
+from pasar.fulfillment.carriers.shopping import (
+    ShippingOption,
+    Tag,
+    holds_for_the_minute,
+    shop_rates,
+    weight_class,
+)
 from pasar.fulfillment.carriers.webhooks import CodeBook, event_payload
 
 __all__ = [
@@ -96,10 +102,12 @@ __all__ = [
     "ZoneRate",
     "add_business_days",
     "event_payload",
+    "holds_for_the_minute",
     "is_business_day",
     "load_carriers",
     "parse_cut_off",
     "promise",
     "shop_rates",
     "slowest",
+    "weight_class",
 ]

@@ -21,8 +21,10 @@ How a price is built, per service, for a shipment of one or more parcels:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pasar.fulfillment.carriers.base import (
@@ -181,6 +183,22 @@ class RateTableCarrier:
         if volume is None or self.dim_divisor is None:
             return parcel.weight_grams
         return max(parcel.weight_grams, ceil_div(volume, self.dim_divisor))
+
+    @cached_property
+    def _weight_steps(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Every band limit of every rate, and the last limits beyond which kgs are counted."""
+        rates = [r for s in self.services for r in s.rates.values()]
+        limits = sorted({b.up_to_grams for r in rates for b in r.bands})
+        lasts = sorted({r.bands[-1].up_to_grams for r in rates if r.per_extra_kg})
+        return tuple(limits), tuple(lasts)
+
+    def weight_class(self, grams: int) -> tuple[int, ...]:
+        """Weights this carrier prices alike (a parcel without dimensions): the same band
+        in every rate and the same started kgs beyond each last band. Rate shopping
+        shares its answers between them."""
+        limits, lasts = self._weight_steps
+        beyond = (ceil_div(grams - last, 1000) if grams > last else 0 for last in lasts)
+        return (bisect_left(limits, grams), *beyond)
 
     def zone_of(self, origin: Place, destination: Place) -> Zone | None:
         if not origin.same_country(destination):

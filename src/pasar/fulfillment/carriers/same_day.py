@@ -113,6 +113,10 @@ class SameDayCourier:
     def max_km(self) -> float | None:
         return self.distance_bands[-1].up_to_km if self.distance_bands else None
 
+    def weight_class(self, grams: int) -> bool:
+        """The fare ignores weight; only the limit matters (see `RateTableCarrier`'s)."""
+        return grams > self.max_grams
+
     def city_of(self, origin: Place, destination: Place) -> ServedCity | None:
         return next(
             (c for c in self.cities if c.contains(origin) and c.contains(destination)), None

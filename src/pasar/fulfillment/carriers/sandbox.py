@@ -91,6 +91,9 @@ class SandboxCarrier:
     ) -> list[Quote]:
         return self.table.quote(origin, destination, parcels, currency=currency)
 
+    def weight_class(self, grams: int) -> tuple[int, ...]:
+        return self.table.weight_class(grams)
+
     def create_label(self, request: LabelRequest) -> Label:
         quote = pick_quote(self, request, {s.code: s.level for s in self.table.services})
         return Label(

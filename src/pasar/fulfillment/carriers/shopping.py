@@ -22,14 +22,21 @@ The offered options are tagged for the buyer:
 
 Free standard shipping from a basket total is the marketplace's rule (checkout passes the
 threshold); the carrier is still chosen on its real price, then the buyer pays nothing.
+
+Shopping is a pure function of its inputs, and at checkout they repeat all the time: the
+same warehouses, destinations and weight bands, many times a minute. `shop_rates`
+therefore remembers its answers for the current minute (`_Memo`): cut-offs are whole
+minutes, so every instant of one minute gets the same promises, and weights a carrier
+prices alike (`weight_class`) share an answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pasar.fulfillment.carriers.base import (
     LEVEL_NAMES,
@@ -90,11 +97,13 @@ def _candidates(
     now: datetime,
     holidays: Collection[date],
     currency: str,
+    cut_offs: set[time | None],
 ) -> list[_Candidate]:
     per_origin = [
         {q.service: q for q in carrier.quote(o.place, destination, parcels, currency=currency)}
         for o in origins
     ]
+    cut_offs.update(q.pickup.cut_off for quotes in per_origin for q in quotes.values())
     found = []
     for service, first in per_origin[0].items():
         legs = [quotes.get(service) for quotes in per_origin]
@@ -153,6 +162,64 @@ def tag(options: Sequence[ShippingOption]) -> tuple[ShippingOption, ...]:
     return tuple(tagged)
 
 
+Answer = tuple[tuple[ShippingOption, ...], str | None]
+#: Answers remembered per minute; beyond this many the memo starts again.
+MEMO_SIZE = 4096
+
+
+def weight_class(carriers: Sequence[Carrier], grams: int) -> tuple[Hashable, ...]:
+    """What the carriers' prices depend on for one parcel of `grams` without dimensions:
+    two weights of the same class get the same quotes (`weight_class` of a carrier; one
+    that does not say is told the exact weight)."""
+    return tuple(
+        known(grams) if (known := getattr(c, "weight_class", None)) is not None else grams
+        for c in carriers
+    )
+
+
+class _Memo:
+    """The current minute's answers. Carriers and holidays are keyed by identity (the
+    configured values, built once) and kept alive here so an id is never reused."""
+
+    def __init__(self) -> None:
+        self.minute: datetime | None = None
+        self.answers: dict[tuple[Any, ...], Answer] = {}
+        self.pinned: dict[int, object] = {}
+        #: ids of the answers held in `answers` (alive, so never reused meanwhile).
+        self.held: set[int] = set()
+
+    def key(
+        self,
+        carriers: Iterable[Carrier],
+        origins: Sequence[Origin],
+        destination: Place,
+        parcels: Sequence[Parcel],
+        rest: tuple[Any, ...],
+        now: datetime,
+    ) -> tuple[Any, ...] | None:
+        """The memo key, or None when the answer is not safely shareable."""
+        if not isinstance(carriers, tuple) or len(parcels) != 1 or now.tzinfo is None:
+            return None
+        parcel = parcels[0]
+        if parcel.length_mm is not None or parcel.width_mm is not None:
+            return None
+        if parcel.height_mm is not None or not all(_whole_minute(o.cut_off) for o in origins):
+            return None
+        minute = now.replace(second=0, microsecond=0)
+        if minute != self.minute or len(self.answers) >= MEMO_SIZE:
+            self.minute, self.answers, self.pinned, self.held = minute, {}, {}, set()
+        self.pinned[id(carriers)] = carriers
+        weights = weight_class(carriers, parcel.weight_grams)
+        return (id(carriers), tuple(origins), destination, weights, *rest)
+
+
+def _whole_minute(value: time | None) -> bool:
+    return value is None or (value.second == 0 and value.microsecond == 0)
+
+
+_MEMO = _Memo()
+
+
 def shop_rates(
     carriers: Iterable[Carrier],
     *,
@@ -165,8 +232,53 @@ def shop_rates(
     holidays: Collection[date],
     currency: str,
     free_standard_from: int | None = None,
-) -> tuple[tuple[ShippingOption, ...], str | None]:
+) -> Answer:
     """The options for one seller's parcel, one per service level, or none and why not."""
+    free = free_standard_from is not None and items_total >= free_standard_from
+    key = None
+    if isinstance(holidays, frozenset):
+        rest = (handling_days, holidays, currency, free)
+        key = _MEMO.key(carriers, origins, destination, parcels, rest, now)
+    if key is not None and (found := _MEMO.answers.get(key)) is not None:
+        return found
+    cut_offs: set[time | None] = set()
+    answer = _shop(
+        carriers,
+        origins=origins,
+        destination=destination,
+        parcels=parcels,
+        handling_days=handling_days,
+        free=free,
+        now=now,
+        holidays=holidays,
+        currency=currency,
+        cut_offs=cut_offs,
+    )
+    if key is not None and all(_whole_minute(c) for c in cut_offs):
+        _MEMO.answers[key] = answer
+        _MEMO.held.add(id(answer))
+    return answer
+
+
+def holds_for_the_minute(answer: Answer) -> bool:
+    """Whether `shop_rates` shares this answer for the rest of its minute: a caller may
+    then remember it too, for the same inputs at any instant of that minute."""
+    return id(answer) in _MEMO.held
+
+
+def _shop(
+    carriers: Iterable[Carrier],
+    *,
+    origins: Sequence[Origin],
+    destination: Place,
+    parcels: Sequence[Parcel],
+    handling_days: int,
+    free: bool,
+    now: datetime,
+    holidays: Collection[date],
+    currency: str,
+    cut_offs: set[time | None],
+) -> Answer:
     refusal = f"does not ship to {destination.country.strip().upper()}"
     if not origins or any(not o.place.same_country(destination) for o in origins):
         return (), refusal
@@ -183,9 +295,9 @@ def shop_rates(
             now=now,
             holidays=holidays,
             currency=currency,
+            cut_offs=cut_offs,
         )
     ]
-    free = free_standard_from is not None and items_total >= free_standard_from
     options = []
     for level in LEVELS:
         best = _best(level, candidates)

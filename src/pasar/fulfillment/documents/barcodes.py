@@ -10,9 +10,10 @@ drops characters it cannot encode and would print a barcode of a different numbe
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-from reportlab.graphics.barcode.code128 import Code128
-from reportlab.pdfgen.canvas import Canvas
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 #: One dot of a 203 dpi printer, in points.
 DOT = 72 / 203
@@ -41,7 +42,13 @@ def check_code128(value: str, what: str) -> None:
 
 def code128_bars(value: str) -> tuple[list[tuple[int, int]], int]:
     """reportlab's encoding of `value` as (start, width) of each bar, in modules, and the
-    symbol's whole width in modules (quiet zones excluded)."""
+    symbol's whole width in modules (quiet zones excluded).
+
+    The encoder is imported here, not with the module: label data checks that its tracking
+    number fits the barcode, and importing that data must not load reportlab.
+    """
+    from reportlab.graphics.barcode.code128 import Code128
+
     symbol = Code128(value, barWidth=1, quiet=0)
     symbol.wrap(0, 0)
     bars: list[tuple[int, int]] = []

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from io import BytesIO
 
-from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from pasar.fulfillment.documents.address import DocAddress
-from pasar.fulfillment.documents.barcodes import check_code128, draw_code128
+from pasar.fulfillment.documents.barcodes import draw_code128
 from pasar.fulfillment.documents.fonts import Fonts, fonts
-from pasar.fulfillment.documents.pdf import PageSize, new_canvas
+from pasar.fulfillment.documents.packing_slip_data import PackingSlip, SlipLine
+from pasar.fulfillment.documents.paper import A4, PageSize
+from pasar.fulfillment.documents.pdf import new_canvas
 from pasar.fulfillment.documents.typeset import (
     LEADING,
     Para,
@@ -29,11 +29,6 @@ from pasar.fulfillment.documents.typeset import (
     wrap_capped,
 )
 
-DEFAULT_RETURN_NOTE = (
-    "Something not right? You can return items within the seller's return window: start a"
-    " return from your order page and keep this slip for the parcel. Please do not send"
-    " items back without a return authorisation."
-)
 MARGIN = 40.0
 HEADER = 64.0
 DETAILS = 118.0
@@ -41,52 +36,6 @@ TABLE_HEAD = 20.0
 FOOTER = 24.0
 BODY_SIZE = 9.5
 MAX_TITLE_LINES = 4
-
-
-@dataclass(frozen=True, kw_only=True)
-class SlipLine:
-    sku: str
-    title: str
-    quantity: int
-
-    def __post_init__(self) -> None:
-        if not self.sku.strip():
-            raise ValueError("a packing slip line needs a SKU")
-        if self.quantity <= 0:
-            raise ValueError(f"{self.sku}: quantity must be positive, not {self.quantity}")
-
-
-@dataclass(frozen=True, kw_only=True)
-class PackingSlip:
-    """The contents of one SellerOrder's shipment, as the packer and the buyer read them."""
-
-    marketplace_name: str
-    seller_name: str
-    seller_order_number: str
-    #: The buyer's Order, of which this SellerOrder is one seller's part.
-    order_number: str
-    order_date: date
-    ship_to: DocAddress
-    #: The warehouse the parcel leaves from; its `name` is the warehouse's.
-    ship_from: DocAddress
-    lines: tuple[SlipLine, ...]
-    #: The buyer, when the parcel goes to someone else (a gift).
-    buyer_name: str | None = None
-    #: The 3PL or marketplace that ships for the seller; None when the seller ships itself.
-    fulfilled_by: str | None = None
-    return_note: str = DEFAULT_RETURN_NOTE
-
-    def __post_init__(self) -> None:
-        check_code128(self.seller_order_number, "seller order number")
-        for field in ("marketplace_name", "seller_name", "order_number"):
-            if not getattr(self, field).strip():
-                raise ValueError(f"a packing slip needs a {field}; it is empty")
-        if not self.lines:
-            raise ValueError(f"packing slip {self.seller_order_number} has no lines")
-
-    @property
-    def units(self) -> int:
-        return sum(line.quantity for line in self.lines)
 
 
 def render_packing_slips(slips: Sequence[PackingSlip], *, page_size: PageSize = A4) -> bytes:

@@ -7,8 +7,7 @@ from io import BytesIO
 from reportlab.pdfgen.canvas import Canvas
 
 from pasar.fulfillment.documents.fonts import fonts
-
-PageSize = tuple[float, float]
+from pasar.fulfillment.documents.paper import PageSize
 
 
 def new_canvas(buffer: BytesIO, *, page_size: PageSize, title: str) -> Canvas:
