@@ -47,7 +47,6 @@ from pasar.platform.observability import Metrics, RequestObservability, configur
 from pasar.platform.problem_docs import document_problems
 from pasar.platform.ratelimit import RateLimiter
 from pasar.platform.relay import prune
-from pasar.platform.routing import PrefixGuard
 from pasar.platform.settings import Settings
 from pasar.platform.time import utcnow
 from pasar.platform.worker import Worker
@@ -275,7 +274,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(RequestObservability, metrics=metrics)
     app.include_router(_platform_router())
     for module in MODULES:
-        app.include_router(PrefixGuard(module.router))
+        app.include_router(module.router)
     document_problems(app)
     return app
 

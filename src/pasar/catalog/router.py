@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
@@ -45,9 +45,10 @@ from pasar.identity import (
 )
 from pasar.platform.db import Session
 from pasar.platform.pagination import Cursor, Limit, Page
+from pasar.platform.routing import GuardedRouter
 from pasar.platform.types import Id
 
-router = APIRouter(prefix="/api/v1", tags=["catalog"])
+router = GuardedRouter(prefix="/api/v1", tags=["catalog"])
 
 
 def _json(model: BaseModel) -> Response:

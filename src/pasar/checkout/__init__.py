@@ -9,8 +9,6 @@ A signed-in buyer's address book (`add_address`, `default_address`, ...) fills c
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from pasar.checkout.address_book import (
     MAX_ADDRESSES,
     add_address,
@@ -57,8 +55,9 @@ from pasar.checkout.schemas import (
 )
 from pasar.checkout.store import load_cart
 from pasar.checkout.views import Contact, DeliveryOption, PricedCart, PricedGroup, PricedLine
+from pasar.platform.routing import GuardedRouter
 
-router = APIRouter()
+router = GuardedRouter()
 router.include_router(carts_router)
 router.include_router(placing_router)
 router.include_router(address_book_router)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +26,7 @@ from pasar.checkout.errors import (
     OfferNotPurchasable,
 )
 from pasar.checkout.models import OPEN, Cart, CartLine
-from pasar.checkout.pricing import price_cart, price_loaded
+from pasar.checkout.pricing import NO_FACTS, price_cart, price_loaded, price_with, read_facts
 from pasar.checkout.store import ensure_open, load_cart, open_cart_of, user_of
 from pasar.checkout.views import Contact, PricedCart
 from pasar.identity import Principal
@@ -46,6 +46,10 @@ CONTACT_FIELDS = (
 )
 
 
+#: The cart's lines, built once: adding a line reads them to top one up or count them.
+LINE_OFFERS = select(CartLine).where(CartLine.cart_id == bindparam("cart_id"))
+
+
 def new_token() -> str:
     """256 random bits, URL-safe: the only key to a guest's cart."""
     return secrets.token_urlsafe(32)
@@ -61,6 +65,7 @@ async def create_cart(
 ) -> tuple[PricedCart, bool]:
     """A guest cart, or the signed-in buyer's one open cart; (cart, whether it is new)."""
     user_id = user_of(principal)
+    made: list[Cart] = []
 
     async def work() -> dict[str, Any]:
         if user_id is not None and (existing := await open_cart_of(session, user_id)):
@@ -76,6 +81,7 @@ async def create_cart(
         )
         session.add(cart)
         await session.flush()
+        made.append(cart)
         return {"token": cart.token, "created": True}
 
     scope = f"checkout.cart:{user_id if user_id is not None else 'guest'}"
@@ -89,6 +95,9 @@ async def create_cart(
         if user_id is None or (existing := await open_cart_of(session, user_id)) is None:
             raise
         result = {"token": existing.token, "created": False}
+    if made and result["created"]:
+        # Made and committed just now: nothing in it to read (a replay reads the cart).
+        return price_with(made[0], NO_FACTS, config=config, now=now), True
     priced = await price_cart(session, result["token"], principal=principal, config=config, now=now)
     return priced, bool(result["created"])
 
@@ -131,14 +140,15 @@ async def add_line(
             raise OfferNotPurchasable(
                 f"Offer {offer_id} cannot be bought now.", field="offer_id", reason=quote.reason
             )
-        line = await session.scalar(
-            select(CartLine).where(CartLine.cart_id == cart.id, CartLine.offer_id == offer_id)
-        )
+        # One read gives both the line to top up and the count to check room against.
+        present = list((await session.scalars(LINE_OFFERS, {"cart_id": cart.id})).all())
+        line = next((li for li in present if li.offer_id == offer_id), None)
         if line is not None:
             line.quantity = check_quantity(line.quantity + quantity, config.max_quantity)
             line.seen_price, line.updated_at = quote.price_amount, now
         else:
-            await _ensure_room(session, cart, config)
+            if len(present) >= config.max_lines:
+                raise CartFull(f"A cart holds at most {config.max_lines} lines.", field="offer_id")
             session.add(
                 CartLine(
                     cart_id=cart.id,
@@ -167,14 +177,6 @@ async def add_line(
     return await price_cart(session, token, principal=principal, config=config, now=now)
 
 
-async def _ensure_room(session: AsyncSession, cart: Cart, config: CheckoutConfig) -> None:
-    count = await session.scalar(
-        select(func.count()).select_from(CartLine).where(CartLine.cart_id == cart.id)
-    )
-    if (count or 0) >= config.max_lines:
-        raise CartFull(f"A cart holds at most {config.max_lines} lines.", field="offer_id")
-
-
 async def change_line(
     session: AsyncSession,
     token: str,
@@ -200,7 +202,7 @@ async def change_line(
         line.updated_at = now
     cart.updated_at = now
     await session.commit()
-    return await price_cart(session, token, principal=principal, config=config, now=now)
+    return await price_loaded(session, cart, config=config, now=now)
 
 
 async def set_contact(
@@ -219,7 +221,7 @@ async def set_contact(
         setattr(cart, field, getattr(contact, field))
     cart.updated_at = now
     await session.commit()
-    return await price_cart(session, token, principal=principal, config=config, now=now)
+    return await price_loaded(session, cart, config=config, now=now)
 
 
 async def choose_delivery(
@@ -234,9 +236,9 @@ async def choose_delivery(
     """Pick a service per seller; sellers not named keep their earlier choice."""
     cart = await load_cart(session, token, principal, lock=True)
     ensure_open(cart)
-    groups = {
-        g.seller_id: g for g in (await price_loaded(session, cart, config=config, now=now)).groups
-    }
+    # Read once, under the cart's lock: the answer is priced from the same facts.
+    facts = await read_facts(session, cart.id)
+    groups = {g.seller_id: g for g in price_with(cart, facts, config=config, now=now).groups}
     chosen = dict(cart.delivery or {})
     for index, (seller_id, service) in enumerate(choices):
         group = groups.get(seller_id)
@@ -254,4 +256,4 @@ async def choose_delivery(
     cart.delivery = chosen
     cart.updated_at = now
     await session.commit()
-    return await price_cart(session, token, principal=principal, config=config, now=now)
+    return price_with(cart, facts, config=config, now=now)

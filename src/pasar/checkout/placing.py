@@ -22,7 +22,9 @@ from pasar.checkout.errors import CartClosed, CartNotReady, TotalChanged
 from pasar.checkout.pricing import mark_ordered, price_cart
 from pasar.checkout.views import PricedCart
 from pasar.identity import Principal
+from pasar.platform.events import DomainEvent
 from pasar.platform.idempotency import run_idempotent
+from pasar.platform.outbox import emit
 
 
 class PlaceOrder(BaseModel):
@@ -151,6 +153,8 @@ async def place_order(
             now=now,
         )
         held.append(auth)
+        # Every event of the order (stock, order, payment) goes to the outbox in one INSERT.
+        events: list[DomainEvent] = []
         placed = await orders.place(
             session,
             draft,
@@ -158,6 +162,7 @@ async def place_order(
             payment_due_at=auth.due_at,
             actor_ref=f"user:{principal.user_id}" if principal else "guest",
             now=now,
+            events=events,
         )
         view = await payments.record_payment(
             session,
@@ -174,7 +179,9 @@ async def place_order(
                 for so in placed.seller_orders
             ],
             actor="checkout",
+            events=events,
         )
+        await emit(session, *events)
         await mark_ordered(session, cart.cart_id, order_id=placed.id, now=now)
         access = orders.access_for(secret, placed.number)
         return {

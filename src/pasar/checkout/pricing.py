@@ -8,10 +8,12 @@ prices the cart here and, in the same transaction, closes it with `mark_ordered`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar import catalog, inventory, sellers
@@ -38,24 +40,52 @@ async def price_cart(
     return await price_loaded(session, cart, config=config, now=now)
 
 
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What pricing reads for a cart's lines: the lines, quotes, profiles and origins."""
+
+    lines: Sequence[CartLine]
+    quotes: Mapping[int, catalog.OfferQuote]
+    profiles: Mapping[int, sellers.ShippingProfile]
+    origins: Mapping[int, inventory.ShipOrigin]
+
+
+NO_FACTS = Facts((), {}, {}, {})
+
+
+async def read_facts(session: AsyncSession, cart_id: int) -> Facts:
+    """The four reads (lines, quotes, profiles, origins); none past the lines if empty."""
+    lines = await load_lines(session, cart_id)
+    if not lines:
+        return NO_FACTS
+    offer_ids = [line.offer_id for line in lines]
+    quotes = await catalog.quote_offers(session, offer_ids)
+    sellers_of = [_seller_of(line, quotes) for line in lines]
+    profiles = await sellers.shipping_profiles(session, sellers_of)
+    origins = await inventory.ship_origins(session, offer_ids)
+    return Facts(lines, quotes, profiles, origins)
+
+
 async def price_loaded(
     session: AsyncSession, cart: Cart, *, config: CheckoutConfig, now: datetime
 ) -> PricedCart:
-    lines = await load_lines(session, cart.id)
+    return price_with(cart, await read_facts(session, cart.id), config=config, now=now)
+
+
+def _seller_of(line: CartLine, quotes: Mapping[int, catalog.OfferQuote]) -> int:
+    quote = quotes.get(line.offer_id)
+    return quote.seller_id if quote is not None else line.seller_id
+
+
+def price_with(cart: Cart, facts: Facts, *, config: CheckoutConfig, now: datetime) -> PricedCart:
+    """Pure: the cart priced from facts already read (a write can re-price without reads)."""
     contact = contact_of(cart)
-    if not lines:
+    if not facts.lines:
         return _assemble(cart, contact, ())
-    offer_ids = [line.offer_id for line in lines]
-    quotes = await catalog.quote_offers(session, offer_ids)
-    seller_of = {
-        line.id: quotes[line.offer_id].seller_id if line.offer_id in quotes else line.seller_id
-        for line in lines
-    }
-    profiles = await sellers.shipping_profiles(session, list(seller_of.values()))
-    origins = await inventory.ship_origins(session, offer_ids)
+    quotes, profiles, origins = facts.quotes, facts.profiles, facts.origins
     by_seller: dict[int, list[PricedLine]] = {}
-    for line in lines:
-        seller_id = seller_of[line.id]
+    for line in facts.lines:
+        seller_id = _seller_of(line, quotes)
         priced = _price_line(
             line,
             quotes.get(line.offer_id),
@@ -187,15 +217,21 @@ def _assemble(cart: Cart, contact: Contact | None, groups: tuple[PricedGroup, ..
     )
 
 
+_CARTS = cast(Table, Cart.__table__)
+#: Built once (Core): placing an order runs it every time.
+CLOSE_CART = (
+    update(_CARTS)
+    .where(_CARTS.c.id == bindparam("cart_id"), _CARTS.c.status == OPEN)
+    .values(status=ORDERED, order_id=bindparam("order_id"), updated_at=bindparam("now"))
+)
+
+
 async def mark_ordered(
     session: AsyncSession, cart_id: int, *, order_id: int, now: datetime
 ) -> None:
     """Close the cart for the order placed from it. Flushes only: the caller commits."""
     result = await session.execute(
-        update(Cart)
-        .where(Cart.id == cart_id, Cart.status == OPEN)
-        .values(status=ORDERED, order_id=order_id, updated_at=now)
-        .execution_options(synchronize_session=False)
+        CLOSE_CART, {"cart_id": cart_id, "order_id": order_id, "now": now}
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise CartClosed(f"Cart {cart_id} is not open; it cannot be ordered again.")

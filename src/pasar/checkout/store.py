@@ -7,12 +7,24 @@ a token that leaks from a signed-in session is worth nothing without the account
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar.checkout.errors import CartClosed, CartNotFound
 from pasar.checkout.models import OPEN, Cart, CartLine
 from pasar.identity import Principal
+
+#: Built once: every cart request runs these (building one costs more than running it).
+CART = (
+    select(Cart).where(Cart.token == bindparam("token")).execution_options(populate_existing=True)
+)
+CART_LOCKED = CART.with_for_update()
+LINES = (
+    select(CartLine)
+    .where(CartLine.cart_id == bindparam("cart_id"))
+    .order_by(CartLine.id)
+    .execution_options(populate_existing=True)
+)
 
 
 def user_of(principal: Principal | None) -> int | None:
@@ -27,10 +39,7 @@ async def load_cart(
 
     `lock` takes the row lock (PostgreSQL) that serialises every change to one cart.
     """
-    query = select(Cart).where(Cart.token == token).execution_options(populate_existing=True)
-    if lock:
-        query = query.with_for_update()
-    cart = await session.scalar(query)
+    cart = await session.scalar(CART_LOCKED if lock else CART, {"token": token})
     if cart is None or (cart.user_id is not None and cart.user_id != user_of(principal)):
         raise CartNotFound("There is no cart with this token.", field="token")
     return cart
@@ -48,13 +57,7 @@ async def open_cart_of(session: AsyncSession, user_id: int, *, lock: bool = Fals
 
 
 async def load_lines(session: AsyncSession, cart_id: int) -> list[CartLine]:
-    query = (
-        select(CartLine)
-        .where(CartLine.cart_id == cart_id)
-        .order_by(CartLine.id)
-        .execution_options(populate_existing=True)
-    )
-    return list((await session.scalars(query)).all())
+    return list((await session.scalars(LINES, {"cart_id": cart_id})).all())
 
 
 def ensure_open(cart: Cart) -> None:

@@ -6,8 +6,6 @@ and it moves SellerOrders through `orders.transition`. The jobs (`advance_sandbo
 `detect_delays`, `push_threepl_requests`) run from the app's sweeps.
 """
 
-from fastapi import APIRouter
-
 from pasar.fulfillment.carriers import *  # noqa: F403  (the carriers' public surface)
 from pasar.fulfillment.carriers import __all__ as _carriers_all
 from pasar.fulfillment.config import FulfillmentConfig
@@ -44,8 +42,9 @@ from pasar.fulfillment.threepl_schemas import ThreePLConnectionPut
 from pasar.fulfillment.tracking import order_tracking, record_tracking
 from pasar.fulfillment.tracking_router import router as tracking_router
 from pasar.fulfillment.views import list_shipments, read_shipment
+from pasar.platform.routing import GuardedRouter
 
-router = APIRouter()
+router = GuardedRouter()
 SUBSCRIPTIONS = {**_ROUTE, **_FOLLOW}
 router.include_router(shipments_router)
 router.include_router(tracking_router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import Depends, Request, status
 from fastapi.security import HTTPAuthorizationCredentials
 
 from pasar.identity import service
@@ -30,9 +30,10 @@ from pasar.identity.schemas import (
 )
 from pasar.platform.db import Session
 from pasar.platform.ratelimit import RateLimiter
+from pasar.platform.routing import GuardedRouter
 from pasar.platform.types import Id
 
-router = APIRouter(prefix="/api/v1", tags=["identity"])
+router = GuardedRouter(prefix="/api/v1", tags=["identity"])
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=UserRead)

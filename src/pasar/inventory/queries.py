@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Executable, bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar.inventory.models import StockLevel, StockMovement, StockThreshold, Warehouse
@@ -175,14 +175,7 @@ class ShipOrigin:
     total_available: int
 
 
-async def ship_origins(session: AsyncSession, offer_ids: Sequence[int]) -> dict[int, ShipOrigin]:
-    """Per offer, the active warehouse with the most available units, ties to the lowest
-    stock id (the policy of `domain.allocate`). One windowed query for any number of offers;
-    offers never stocked in an active warehouse are absent.
-    """
-    ids = sorted(set(offer_ids))
-    if not ids:
-        return {}
+def _ship_origins_query() -> Executable:
     s, w = StockLevel, Warehouse
     available = s.on_hand - s.reserved
     ranked = (
@@ -201,10 +194,25 @@ async def ship_origins(session: AsyncSession, offer_ids: Sequence[int]) -> dict[
             .label("rank"),
         )
         .join(w, w.id == s.warehouse_id)
-        .where(s.offer_id.in_(ids), w.is_active.is_(True))
+        .where(s.offer_id.in_(bindparam("ids", expanding=True)), w.is_active.is_(True))
         .subquery()
     )
-    rows = (await session.execute(select(ranked).where(ranked.c.rank == 1))).all()
+    return select(ranked).where(ranked.c.rank == 1)
+
+
+#: Built once: every cart read runs it, and building it costs more than running it.
+SHIP_ORIGINS = _ship_origins_query()
+
+
+async def ship_origins(session: AsyncSession, offer_ids: Sequence[int]) -> dict[int, ShipOrigin]:
+    """Per offer, the active warehouse with the most available units, ties to the lowest
+    stock id (the policy of `domain.allocate`). One windowed query for any number of offers;
+    offers never stocked in an active warehouse are absent.
+    """
+    ids = sorted(set(offer_ids))
+    if not ids:
+        return {}
+    rows = (await session.execute(SHIP_ORIGINS, {"ids": ids})).all()
     return {
         r.offer_id: ShipOrigin(
             offer_id=r.offer_id,

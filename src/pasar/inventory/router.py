@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import Header, Query, status
 
 from pasar import catalog
 from pasar.identity import (
@@ -36,9 +36,10 @@ from pasar.inventory.schemas import (
 )
 from pasar.platform.db import Session
 from pasar.platform.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from pasar.platform.routing import GuardedRouter
 from pasar.platform.types import Id
 
-router = APIRouter(prefix="/api/v1", tags=["inventory"])
+router = GuardedRouter(prefix="/api/v1", tags=["inventory"])
 
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)

@@ -40,6 +40,7 @@ from pasar.inventory.errors import (
 from pasar.inventory.models import StockThreshold, Warehouse
 from pasar.inventory.stock import Change, LockedRow, change_stock, ensure_rows, id_in, is_postgres
 from pasar.platform.errors import DomainError, InvalidInput
+from pasar.platform.events import DomainEvent
 from pasar.platform.idempotency import run_idempotent
 from pasar.platform.time import utcnow
 
@@ -80,13 +81,20 @@ class LevelReport:
 
 
 async def reserve(
-    session: AsyncSession, *, lines: Sequence[ReservationLine], reference: str, actor: str
+    session: AsyncSession,
+    *,
+    lines: Sequence[ReservationLine],
+    reference: str,
+    actor: str,
+    events: list[DomainEvent] | None = None,
 ) -> list[Reservation]:
     """Hold stock for every line, or for none: raises InsufficientStock naming the offer.
 
     Only active warehouses count. Policy (see `domain.allocate`): each line comes whole from
     the warehouse with the most available (or the line's `warehouse_id`), split across
-    warehouses only if none holds it all. A fixed five statements for any number of lines.
+    warehouses only if none holds it all. A fixed five statements for any number of lines
+    (four with `events`: the availability announcements are appended there to be emitted
+    with the caller's own events).
     """
     taken: list[Reservation] = []
 
@@ -111,6 +119,7 @@ async def reserve(
         actor=actor,
         reason="order reserved",
         reference=reference,
+        events=events,
     )
     return taken
 

@@ -28,8 +28,10 @@ from typing import Any, cast
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Executable,
     Integer,
     Table,
+    Update,
     any_,
     bindparam,
     case,
@@ -54,6 +56,9 @@ from pasar.platform.time import utcnow
 
 #: Above this many rows, SQLite updates run as one executemany instead of one CASE.
 SQLITE_CASE_MAX = 50
+
+STOCK_LEVELS = cast(Table, StockLevel.__table__)
+STOCK_MOVEMENTS = cast(Table, StockMovement.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +104,14 @@ def id_in(session: AsyncSession, col: Any, values: Sequence[int]) -> ColumnEleme
     return result
 
 
-async def lock_offers(session: AsyncSession, offer_ids: Iterable[int]) -> list[LockedRow]:
-    """Lock every stock row of these offers, in stock-id order, and read them fresh."""
-    ids = sorted(set(offer_ids))
-    if not ids:
-        return []
+def _lock_query(postgres: bool) -> Executable:
     s, w, t = StockLevel, Warehouse, StockThreshold
-    query = (
+    ids: ColumnElement[bool] = (
+        s.offer_id == any_(bindparam("ids", type_=ARRAY(BigInteger)))
+        if postgres
+        else s.offer_id.in_(bindparam("ids", expanding=True))
+    )
+    return (
         select(
             s.id,
             s.offer_id,
@@ -118,11 +124,23 @@ async def lock_offers(session: AsyncSession, offer_ids: Iterable[int]) -> list[L
         )
         .join(w, w.id == s.warehouse_id)
         .outerjoin(t, t.offer_id == s.offer_id)
-        .where(id_in(session, s.offer_id, ids))
+        .where(ids)
         .order_by(s.id)
         .with_for_update(of=s)
     )
-    rows = (await session.execute(query)).all()
+
+
+#: The hot statements, built once (per dialect where they differ): building a statement
+#: costs more Python than executing a cached one.
+LOCK = {True: _lock_query(True), False: _lock_query(False)}
+
+
+async def lock_offers(session: AsyncSession, offer_ids: Iterable[int]) -> list[LockedRow]:
+    """Lock every stock row of these offers, in stock-id order, and read them fresh."""
+    ids = sorted(set(offer_ids))
+    if not ids:
+        return []
+    rows = (await session.execute(LOCK[is_postgres(session)], {"ids": ids})).all()
     return [LockedRow(r[0], r[1], r[2], r[3], Level(r[4], r[5]), bool(r[6]), r[7]) for r in rows]
 
 
@@ -160,8 +178,13 @@ async def change_stock(
     actor: str,
     reason: str | None,
     reference: str | None,
+    events: list[DomainEvent] | None = None,
 ) -> Outcome:
-    """Lock, plan, apply, record and announce one set of stock changes (no commit)."""
+    """Lock, plan, apply, record and announce one set of stock changes (no commit).
+
+    With `events`, the announcements are appended there for the caller to emit with its
+    own (one outbox INSERT for the whole transaction) instead of being emitted now.
+    """
     rows = await lock_offers(session, offer_ids)
     changes = plan(rows)
     totals: dict[int, Delta] = defaultdict(Delta)
@@ -185,7 +208,7 @@ async def change_stock(
         await _apply(session, totals)
     if changes:
         await _record(session, changes, actor=actor, reason=reason, reference=reference)
-    available = await _announce(session, rows, totals)
+    available = await _announce(session, rows, totals, events)
     return Outcome(levels=levels, available=available)
 
 
@@ -207,34 +230,47 @@ async def _apply(session: AsyncSession, totals: dict[int, Delta]) -> None:
         )
 
 
-async def _apply_postgres(session: AsyncSession, ids: list[int], totals: dict[int, Delta]) -> int:
-    s = StockLevel
+def _apply_postgres_statement() -> Update:
+    table = STOCK_LEVELS
     v = (
         func.unnest(
-            bindparam("sids", ids, type_=ARRAY(BigInteger)),
-            bindparam("d_on", [totals[i].on_hand for i in ids], type_=ARRAY(Integer)),
-            bindparam("d_res", [totals[i].reserved for i in ids], type_=ARRAY(Integer)),
+            bindparam("sids", type_=ARRAY(BigInteger)),
+            bindparam("d_on", type_=ARRAY(Integer)),
+            bindparam("d_res", type_=ARRAY(Integer)),
         )
         .table_valued(
             sql_column("sid", BigInteger), sql_column("d_on", Integer), sql_column("d_res", Integer)
         )
         .render_derived()
     )
-    statement = (
-        update(s)
+    return (
+        update(table)
         .where(
-            s.id == v.c.sid,
-            s.reserved + v.c.d_res >= 0,
-            (s.on_hand + v.c.d_on) - (s.reserved + v.c.d_res) >= 0,
+            table.c.id == v.c.sid,
+            table.c.reserved + v.c.d_res >= 0,
+            (table.c.on_hand + v.c.d_on) - (table.c.reserved + v.c.d_res) >= 0,
         )
         .values(
-            on_hand=s.on_hand + v.c.d_on,
-            reserved=s.reserved + v.c.d_res,
-            version=s.version + 1,
-            updated_at=utcnow(),
+            on_hand=table.c.on_hand + v.c.d_on,
+            reserved=table.c.reserved + v.c.d_res,
+            version=table.c.version + 1,
+            updated_at=bindparam("now"),
         )
     )
-    result = await session.execute(statement, execution_options={"synchronize_session": False})
+
+
+APPLY_POSTGRES = _apply_postgres_statement()
+RECORD = insert(STOCK_MOVEMENTS)
+
+
+async def _apply_postgres(session: AsyncSession, ids: list[int], totals: dict[int, Delta]) -> int:
+    params = {
+        "sids": ids,
+        "d_on": [totals[i].on_hand for i in ids],
+        "d_res": [totals[i].reserved for i in ids],
+        "now": utcnow(),
+    }
+    result = await session.execute(APPLY_POSTGRES, params)
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -312,7 +348,7 @@ async def _record(
         }
         for c in changes
     ]
-    await session.execute(insert(StockMovement), rows)
+    await session.execute(RECORD, rows)
 
 
 def availability(
@@ -327,14 +363,20 @@ def availability(
 
 
 async def _announce(
-    session: AsyncSession, rows: Sequence[LockedRow], totals: dict[int, Delta]
+    session: AsyncSession,
+    rows: Sequence[LockedRow],
+    totals: dict[int, Delta],
+    events: list[DomainEvent] | None = None,
 ) -> dict[int, int]:
     before = availability(rows)
     after = dict(before)
     for r in rows:
         if r.active and r.stock_id in totals:
             after[r.offer_id] += totals[r.stock_id].available
-    await announce(session, rows, before, after)
+    if events is not None:
+        events.extend(availability_events(rows, before, after))
+    else:
+        await announce(session, rows, before, after)
     return after
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import HTMLResponse
 
 from pasar.identity import OperatorPrincipal
@@ -14,9 +14,10 @@ from pasar.notifications.errors import NotificationNotFound
 from pasar.notifications.schemas import NotificationDetail, NotificationSummary
 from pasar.platform.db import Session
 from pasar.platform.pagination import Cursor, Limit, Page
+from pasar.platform.routing import GuardedRouter
 from pasar.platform.types import Id
 
-router = APIRouter(prefix="/api/v1/admin/notifications", tags=["notifications"])
+router = GuardedRouter(prefix="/api/v1/admin/notifications", tags=["notifications"])
 
 #: A stored email is untrusted markup as far as the console is concerned: no scripts, no
 #: fetches, no forms, no framing; only the inline styles emails are written with.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from pasar.identity import OperatorPrincipal
 from pasar.operations import service
@@ -18,9 +18,10 @@ from pasar.operations.schemas import (
 from pasar.operations.service import EventStatus, EventView
 from pasar.platform.db import Session
 from pasar.platform.pagination import Cursor, Limit, Page
+from pasar.platform.routing import GuardedRouter
 from pasar.platform.types import Id
 
-router = APIRouter(prefix="/api/v1/admin", tags=["operations"])
+router = GuardedRouter(prefix="/api/v1/admin", tags=["operations"])
 
 NameFilter = Annotated[str | None, Query(max_length=100, description="Only events of this name.")]
 

@@ -4,7 +4,8 @@ Checkout prices the cart and authorises the payment; `place` then reserves every
 stock (all or nothing) and writes the Order, SellerOrders, lines and history in the
 caller's transaction. It is on the hottest path of the marketplace, so it is a fixed
 number of statements whatever the number of lines or sellers: inventory's five for the
-reservation, one INSERT per table (multi-row, RETURNING ids), one outbox INSERT.
+reservation, one INSERT per table (multi-row, RETURNING ids), one outbox INSERT (none
+when the caller collects the events to emit them with its own).
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ from pasar.platform.outbox import emit
 SELLER_ORDERS = cast(Table, SellerOrder.__table__)
 ORDER_LINES = cast(Table, OrderLine.__table__)
 ORDER_HISTORY = cast(Table, OrderHistory.__table__)
+ORDERS = cast(Table, Order.__table__)
+#: Built once, Core not ORM: placing an order runs each of them and building costs more.
+INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
+INSERT_SELLER_ORDERS = insert(SELLER_ORDERS).returning(SELLER_ORDERS.c.id, SELLER_ORDERS.c.number)
+INSERT_LINES = insert(ORDER_LINES)
+INSERT_HISTORY = insert(ORDER_HISTORY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +127,14 @@ async def place(
     payment_due_at: datetime | None,
     actor_ref: str,
     now: datetime,
+    events: list[DomainEvent] | None = None,
 ) -> PlacedOrder:
     """Reserve and record an order (flush only). Raises inventory.InsufficientStock.
 
     `verified` says the payment is already validated (card authorised, cash on delivery
     accepted): the SellerOrders then start in `verified`, and the history shows both steps.
+    With `events`, the stock's and the order's events are appended there for the caller to
+    emit once with its own, instead of being emitted here.
     """
     groups = sorted(draft.seller_orders, key=lambda g: g.seller_id)
     number = new_order_number(now)
@@ -137,6 +147,7 @@ async def place(
         ],
         reference=number,
         actor=actor_ref,
+        events=events,
     )
     held: dict[int, list[dict[str, int]]] = defaultdict(list)
     for r in reservations:
@@ -144,24 +155,23 @@ async def place(
             {"offer_id": r.offer_id, "warehouse_id": r.warehouse_id, "quantity": r.quantity}
         )
     order_id = await session.scalar(
-        insert(Order)
-        .values(
-            number=number,
-            buyer_user_id=draft.buyer_user_id,
-            email=draft.email.strip().lower(),
-            phone=draft.phone,
-            address=draft.address,
-            currency=draft.currency,
-            items_amount=draft.items_amount,
-            shipping_amount=draft.shipping_amount,
-            total_amount=draft.total_amount,
-            payment_method=draft.payment_method,
-            language=draft.language,
-            sms_updates=draft.sms_updates,
-            payment_due_at=payment_due_at,
-            placed_at=now,
-        )
-        .returning(Order.id)
+        INSERT_ORDER,
+        {
+            "number": number,
+            "buyer_user_id": draft.buyer_user_id,
+            "email": draft.email.strip().lower(),
+            "phone": draft.phone,
+            "address": draft.address,
+            "currency": draft.currency,
+            "items_amount": draft.items_amount,
+            "shipping_amount": draft.shipping_amount,
+            "total_amount": draft.total_amount,
+            "payment_method": draft.payment_method,
+            "language": draft.language,
+            "sms_updates": draft.sms_updates,
+            "payment_due_at": payment_due_at,
+            "placed_at": now,
+        },
     )
     assert order_id is not None
     status = Status.VERIFIED if verified else Status.RECEIVED
@@ -191,12 +201,11 @@ async def place(
     ]
     # Core inserts: one multi-row statement each (the ORM splits rows by their NULL shape,
     # and ordered RETURNING would cost SQLite one statement per row); ids map back by number.
-    table = SELLER_ORDERS
-    result = await session.execute(insert(table).returning(table.c.id, table.c.number), rows)
+    result = await session.execute(INSERT_SELLER_ORDERS, rows)
     id_of = {number: so_id for so_id, number in result}
     ids = [id_of[row["number"]] for row in rows]
     await session.execute(
-        insert(ORDER_LINES),
+        INSERT_LINES,
         [
             {
                 "seller_order_id": so_id,
@@ -218,7 +227,7 @@ async def place(
     if verified:
         steps.append((Status.RECEIVED, Status.VERIFIED))
     await session.execute(
-        insert(ORDER_HISTORY),
+        INSERT_HISTORY,
         [
             {
                 "seller_order_id": so_id,
@@ -233,7 +242,7 @@ async def place(
             for before, after in steps
         ],
     )
-    events: list[DomainEvent] = [
+    placed: list[DomainEvent] = [
         OrderPlaced(
             order_id=order_id,
             number=number,
@@ -248,7 +257,7 @@ async def place(
     ]
     for so_id, row in zip(ids, rows, strict=True):
         for before, after in steps:
-            events.append(
+            placed.append(
                 CHANGED[after](
                     seller_order_id=so_id,
                     order_id=order_id,
@@ -260,7 +269,10 @@ async def place(
                     reason=None,
                 )
             )
-    await emit(session, *events)
+    if events is not None:
+        events.extend(placed)
+    else:
+        await emit(session, *placed)
     return PlacedOrder(
         id=order_id,
         number=number,

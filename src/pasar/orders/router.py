@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,11 +40,12 @@ from pasar.platform.db import Session
 from pasar.platform.errors import InvalidInput, PermissionDenied
 from pasar.platform.pagination import Cursor, Limit, Page
 from pasar.platform.ratelimit import RateLimiter
+from pasar.platform.routing import GuardedRouter
 from pasar.platform.signing import HEADER, derive_key, verify
 from pasar.platform.time import utcnow
 from pasar.platform.types import Id
 
-router = APIRouter(tags=["orders"])
+router = GuardedRouter(tags=["orders"])
 
 Access = Annotated[
     str | None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Request
+from fastapi import Header, Path, Request
 
 from pasar.identity import OperatorPrincipal
 from pasar.payments import challenges, inbound, queries
@@ -22,10 +22,11 @@ from pasar.payments.schemas import (
 )
 from pasar.payments.signing import HEADER
 from pasar.platform.db import Session
+from pasar.platform.routing import GuardedRouter
 from pasar.platform.time import utcnow
 from pasar.platform.types import Id
 
-router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
+router = GuardedRouter(prefix="/api/v1/payments", tags=["payments"])
 
 Signature = Annotated[
     str | None,

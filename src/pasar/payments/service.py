@@ -14,9 +14,9 @@ idempotency keys used here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, null, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar.payments.domain import (
@@ -44,6 +44,7 @@ from pasar.payments.models import Payment, PaymentAllocation
 from pasar.payments.queries import view_of
 from pasar.payments.schemas import PaymentView
 from pasar.payments.writes import Entry, apply_move, close_unvalidated, write_ledger
+from pasar.platform.events import DomainEvent
 from pasar.platform.outbox import emit
 from pasar.platform.time import utcnow
 
@@ -62,6 +63,11 @@ EVENTS = {
     EntryKind.VOIDED: PaymentVoided,
 }
 
+_PAYMENTS = cast(Table, Payment.__table__)
+#: Built once (Core, no unit of work): every order placed runs them.
+INSERT_PAYMENT = insert(_PAYMENTS).returning(_PAYMENTS.c.id)
+INSERT_ALLOCATIONS = insert(cast(Table, PaymentAllocation.__table__))
+
 
 async def record_payment(
     session: AsyncSession,
@@ -71,9 +77,11 @@ async def record_payment(
     order_number: str,
     allocations: Sequence[Allocation],
     actor: str,
+    events: list[DomainEvent] | None = None,
 ) -> PaymentView:
     """Store an authorisation for a new order: the payment, one allocation per seller order
-    and the opening ledger entry. Four statements, whatever the number of seller orders."""
+    and the opening ledger entry. Four statements, whatever the number of seller orders
+    (three with `events`: the payment's event is appended there for the caller to emit)."""
     if not allocations or sum(a.amount for a in allocations) != auth.amount:
         raise ValueError("the allocations must add up to the authorised amount")
     if len({a.seller_order_id for a in allocations}) != len(allocations):
@@ -103,11 +111,9 @@ async def record_payment(
         "created_at": now,
         "updated_at": now,
     }
-    # JSON columns: None must be SQL NULL, not the JSON literal null.
-    row = {k: null() if v is None and k in JSON_COLUMNS else v for k, v in values.items()}
-    payment_id = (
-        await session.execute(insert(Payment).values(row).returning(Payment.id))
-    ).scalar_one()
+    # JSON columns: None must be SQL NULL, not the JSON literal null: leave them out.
+    row = {k: v for k, v in values.items() if v is not None or k not in JSON_COLUMNS}
+    payment_id = (await session.execute(INSERT_PAYMENT, row)).scalar_one()
     shares = [
         {
             "payment_id": payment_id,
@@ -124,22 +130,23 @@ async def record_payment(
         }
         for a in allocations
     ]
-    await session.execute(insert(PaymentAllocation), shares)
+    await session.execute(INSERT_ALLOCATIONS, shares)
     if opening is not None:
         await write_ledger(
             session, payment_id, order_id, auth.currency, actor, [Entry(opening, auth.amount)]
         )
-    await emit(
-        session,
-        PaymentStarted(
-            payment_id=payment_id,
-            order_id=order_id,
-            method=auth.method.value,
-            status=status.value,
-            amount=auth.amount,
-            currency=auth.currency,
-        ),
+    started = PaymentStarted(
+        payment_id=payment_id,
+        order_id=order_id,
+        method=auth.method.value,
+        status=status.value,
+        amount=auth.amount,
+        currency=auth.currency,
     )
+    if events is not None:
+        events.append(started)
+    else:
+        await emit(session, started)
     return view_of({**values, "id": payment_id}, shares)
 
 

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import and_, case, exists, insert, null, update
+from sqlalchemy import Table, and_, case, exists, insert, null, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pasar.payments.domain import CLOSED, AllocationStatus, EntryKind, Move, PaymentStatus
 from pasar.payments.errors import PaymentStateConflict
 from pasar.payments.models import Payment, PaymentAllocation, PaymentLedgerEntry
 from pasar.platform.time import utcnow
+
+#: Built once (Core): every payment operation appends to the ledger.
+INSERT_LEDGER = insert(cast(Table, PaymentLedgerEntry.__table__))
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +43,7 @@ async def write_ledger(
     """Append entries in one statement."""
     now = utcnow()
     await session.execute(
-        insert(PaymentLedgerEntry),
+        INSERT_LEDGER,
         [
             {
                 "payment_id": payment_id,

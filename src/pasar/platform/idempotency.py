@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import orjson
 from fastapi import Header
-from sqlalchemy import String, UniqueConstraint, select
+from sqlalchemy import String, Table, UniqueConstraint, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -49,6 +49,14 @@ class IdempotencyRecord(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     response: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
+
+
+_TABLE = cast(Table, IdempotencyRecord.__table__)
+#: Built once: every keyed request runs both (Core, no unit of work to flush).
+LOOKUP = select(_TABLE.c.fingerprint, _TABLE.c.response).where(
+    _TABLE.c.scope == bindparam("scope"), _TABLE.c.key == bindparam("key")
+)
+STORE = insert(_TABLE)
 
 
 def fingerprint(payload: Any) -> str:
@@ -92,12 +100,15 @@ async def run_idempotent(
         if on_lost_race is not None:
             await on_lost_race()
         return stored
-    session.add(
-        IdempotencyRecord(
-            scope=scope, key=key, fingerprint=digest, response=result, created_at=utcnow()
-        )
-    )
+    record = {
+        "scope": scope,
+        "key": key,
+        "fingerprint": digest,
+        "response": result,
+        "created_at": utcnow(),
+    }
     try:
+        await session.execute(STORE, record)
         await session.commit()
     except IntegrityError:
         await session.rollback()
@@ -114,13 +125,7 @@ async def run_idempotent(
 async def _stored(
     session: AsyncSession, scope: str, key: str, digest: str
 ) -> dict[str, Any] | None:
-    row = (
-        await session.execute(
-            select(IdempotencyRecord.fingerprint, IdempotencyRecord.response).where(
-                IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
-            )
-        )
-    ).first()
+    row = (await session.execute(LOOKUP, {"scope": scope, "key": key})).first()
     if row is None:
         return None
     if row.fingerprint != digest:

@@ -7,9 +7,9 @@ A row is *pending* until a relay has handed it to every consumer (`published_at`
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Index, String, Text, insert, text
+from sqlalchemy import Index, String, Table, Text, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,6 +40,10 @@ class OutboxEvent(Base):
     dead_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
+#: Built once, on the table (Core, not the ORM's bulk path): every write of the app ends here.
+_INSERT = insert(cast(Table, OutboxEvent.__table__))
+
+
 async def emit(session: AsyncSession, *events: DomainEvent) -> None:
     """Record events in the caller's transaction and run their in-process subscribers."""
     if not events:
@@ -49,7 +53,7 @@ async def emit(session: AsyncSession, *events: DomainEvent) -> None:
         {"name": e.name, "version": e.version, "payload": e.payload(), "occurred_at": now}
         for e in events
     ]
-    await session.execute(insert(OutboxEvent), rows)
+    await session.execute(_INSERT, rows)
     dispatcher: Dispatcher | None = session.info.get("dispatcher")
     if dispatcher is None:
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from pasar.identity import (
     OperatorPrincipal,
@@ -14,6 +14,7 @@ from pasar.identity import (
 )
 from pasar.platform.db import Session
 from pasar.platform.pagination import Cursor, Limit, Page
+from pasar.platform.routing import GuardedRouter
 from pasar.platform.types import Id
 from pasar.sellers import service
 from pasar.sellers.domain import SellerStatus
@@ -32,7 +33,7 @@ from pasar.sellers.schemas import (
     StatusChangeRequest,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["sellers"])
+router = GuardedRouter(prefix="/api/v1", tags=["sellers"])
 
 
 def _public(found: service.SellerView) -> SellerPublic:

@@ -6,9 +6,7 @@ next), the static files, the web manifest and the service worker. Pages go throu
 `routing.WebRoute`: signed session, CSRF on every POST, security headers, gzip.
 """
 
-from fastapi import APIRouter
-
-from pasar.platform.routing import PrefixGuard
+from pasar.platform.routing import GuardedRouter
 from pasar.web.account import router as account_router
 from pasar.web.console import console_router
 from pasar.web.not_found import not_found_page, wants_html
@@ -18,16 +16,13 @@ from pasar.web.seller_catalog import router as seller_catalog_router
 from pasar.web.seller_integrations import router as integrations_router
 from pasar.web.storefront import router as storefront_router
 
-router = APIRouter(include_in_schema=False)
-for part in (
-    pwa_router,
-    storefront_router,
-    portal_router,
-    integrations_router,
-    account_router,
-    seller_catalog_router,
-    console_router,
-):
-    router.include_router(PrefixGuard(part))
+router = GuardedRouter(include_in_schema=False)
+router.include_router(pwa_router)
+router.include_router(storefront_router)
+router.include_router(portal_router)
+router.include_router(integrations_router)
+router.include_router(account_router)
+router.include_router(seller_catalog_router)
+router.include_router(console_router)
 
 __all__ = ["not_found_page", "router", "wants_html"]

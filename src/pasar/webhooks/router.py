@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi import status as http
 
 from pasar.identity import OperatorPrincipal, SellerScoped, StaffPrincipal
 from pasar.platform.db import Session
 from pasar.platform.idempotency import IdempotencyKey
 from pasar.platform.pagination import Cursor, Limit, Page
+from pasar.platform.routing import GuardedRouter
 from pasar.platform.types import Id
 from pasar.webhooks import service
 from pasar.webhooks.domain import CATALOGUE
@@ -25,7 +26,7 @@ from pasar.webhooks.schemas import (
     WebhookEventTypeRead,
 )
 
-router = APIRouter(tags=["webhooks"])
+router = GuardedRouter(tags=["webhooks"])
 
 SELLER = "/api/v1/sellers/{seller_id}/webhook-endpoints"
 ADMIN = "/api/v1/admin/webhook-endpoints"
